@@ -1,0 +1,33 @@
+# Every target works from a fresh clone with only python3: `install` builds .venv first when needed.
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install generate check-generated lint-spec lint typecheck test
+
+install: $(STAMP)
+
+# Re-installs only when the project metadata changed (or .venv is new), so it is instant otherwise.
+$(STAMP): $(ROOT)/pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '$(ROOT)[dev]'
+	touch $(STAMP)
+
+generate: $(STAMP)
+	$(PY) $(ROOT)/tools/generate.py
+
+check-generated: $(STAMP)
+	$(PY) $(ROOT)/tools/generate.py --check
+
+lint-spec: $(STAMP)
+	$(PY) $(ROOT)/tools/lint_spec.py
+
+lint: $(STAMP)
+	cd $(ROOT) && $(VENV)/bin/ruff check customizations tests tools && $(VENV)/bin/ruff format --check customizations tests tools
+
+typecheck: $(STAMP)
+	cd $(ROOT) && $(VENV)/bin/mypy generated/tatum_client customizations/tatum tools
+
+test: $(STAMP)
+	cd $(ROOT) && $(PY) -m pytest

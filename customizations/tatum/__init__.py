@@ -1,0 +1,1 @@
+"""Tatum Customer SDK."""
