@@ -30,8 +30,8 @@ TARGET = ROOT / "generated" / "tatum_client"
 IGNORED = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 
 
-def generate(out: Path) -> None:
-    """Write the whole package into `out`, replacing whatever was there."""
+def generate(out: Path, spec_path: Path = SPEC) -> None:
+    """Write the whole package generated from `spec_path` into `out`, replacing whatever was there."""
     if out.exists():
         shutil.rmtree(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -40,7 +40,7 @@ def generate(out: Path) -> None:
     command = [
         os.path.join(bin_dir, "openapi-python-client"),
         "generate",
-        "--path", str(SPEC),
+        "--path", str(spec_path),
         "--config", str(CONFIG),
         "--meta", "none",
         "--output-path", str(out),
@@ -51,7 +51,7 @@ def generate(out: Path) -> None:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"openapi-python-client failed (exit {result.returncode})")
     (out / "py.typed").write_text("")
-    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     (out / "openapi.json").write_text(json.dumps(spec, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -71,6 +71,10 @@ def diff(committed: dict[str, bytes], fresh: dict[str, bytes]) -> list[str]:
         old, new = committed.get(name), fresh.get(name)
         if old == new:
             continue
+        if old is None:
+            lines.append(f"new file, not committed: generated/tatum_client/{name}\n")
+        elif new is None:
+            lines.append(f"stray file, not generated: generated/tatum_client/{name}\n")
         lines.extend(
             difflib.unified_diff(
                 (old or b"").decode("utf-8", "replace").splitlines(keepends=True),
@@ -82,12 +86,12 @@ def diff(committed: dict[str, bytes], fresh: dict[str, bytes]) -> list[str]:
     return lines
 
 
-def check() -> int:
-    """Regenerate into a temporary directory; print the diff and return 1 if generated/ differs."""
+def check(target: Path = TARGET) -> int:
+    """Regenerate into a temporary directory; print the diff and return 1 if `target` differs."""
     with tempfile.TemporaryDirectory(prefix="tatum-generate-") as tmp:
         fresh_dir = Path(tmp) / "tatum_client"
         generate(fresh_dir)
-        lines = diff(tree(TARGET) if TARGET.exists() else {}, tree(fresh_dir))
+        lines = diff(tree(target) if target.exists() else {}, tree(fresh_dir))
     if not lines:
         print("generated/tatum_client is up to date with openapi/customer.yaml and generator_config.yaml")
         return 0
@@ -98,7 +102,9 @@ def check() -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="diff against a fresh generation instead of writing")
+    parser.add_argument(
+        "--check", action="store_true", help="diff against a fresh generation instead of writing"
+    )
     args = parser.parse_args()
     if args.check:
         return check()

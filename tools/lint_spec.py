@@ -48,7 +48,9 @@ def problems(spec: dict[str, Any]) -> list[str]:
             if credits is None:
                 found.append(f"{operation_id} ({where}) lacks x-tatum-credits")
             elif type(credits) is not int or credits < 0:
-                found.append(f"{operation_id} ({where}): x-tatum-credits must be an integer >= 0, not {credits!r}")
+                found.append(
+                    f"{operation_id} ({where}): x-tatum-credits must be an integer >= 0, not {credits!r}"
+                )
     for missing in sorted(EXPECTED_OPERATIONS - seen.keys()):
         found.append(f"operation {missing} is missing")
     for extra in sorted(seen.keys() - EXPECTED_OPERATIONS):
