@@ -1,0 +1,264 @@
+"""The entry points: `Sdk` and `AsyncSdk`, and the network and api objects they hand out.
+
+    sdk.mainnet().api().customer()   # each step built once and cached
+
+One Sdk owns one connection pool (an httpx client) for both networks; `with_options()` copies share it and
+share the credit meters, so a budget holds across copies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, Literal, Self, TypeVar
+
+import httpx
+
+from . import _config
+from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_API_KEY_MAINNET, ENV_API_KEY_TESTNET
+from ._transport import AsyncTransport, CreditMeter, Settings, SyncTransport
+from .customer import AsyncCustomerApi, CustomerApi
+from .errors import ValidationError
+
+__all__ = ["Api", "AsyncSdk", "Network", "Sdk"]
+
+NetworkName = Literal["mainnet", "testnet"]
+C = TypeVar("C", bound=CustomerApi | AsyncCustomerApi)
+
+
+class Api(Generic[C]):
+    """The APIs of one network; `customer()` is the Customer API (the one this SDK covers)."""
+
+    def __init__(self, customer: C) -> None:
+        self._customer: C = customer
+
+    def customer(self) -> C:
+        return self._customer
+
+
+class Network(Generic[C]):
+    """One network (mainnet or testnet) of an Sdk: its key, its APIs and the credits spent on it."""
+
+    def __init__(self, name: NetworkName, api: Api[C], meter: CreditMeter, has_key: bool) -> None:
+        self.name = name
+        self._api: Api[C] = api
+        self._meter = meter
+        self._has_key = has_key
+
+    def api(self) -> Api[C]:
+        return self._api
+
+    @property
+    def credits_used(self) -> int:
+        """Credits spent so far on this network, by calls the API answered with success."""
+        return self._meter.used
+
+    def __repr__(self) -> str:
+        key = "key set" if self._has_key else "no key"
+        return f"<Network {self.name} ({key}), credits_used={self.credits_used}>"
+
+
+class _SdkBase:
+    """Configuration and caching shared by Sdk and AsyncSdk."""
+
+    _http: Any
+
+    def __init__(
+        self,
+        api_key_mainnet: str | None,
+        api_key_testnet: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+        credit_budget: int | None,
+    ) -> None:
+        self._keys: dict[NetworkName, str | None] = {
+            "mainnet": _config.api_key("api_key_mainnet", api_key_mainnet, ENV_API_KEY_MAINNET),
+            "testnet": _config.api_key("api_key_testnet", api_key_testnet, ENV_API_KEY_TESTNET),
+        }
+        self._settings = Settings(
+            base_url=_config.base_url(base_url),
+            timeout=_config.timeout(timeout),
+            max_retries=_config.max_retries(max_retries),
+            credit_budget=_config.credit_budget(credit_budget),
+        )
+        self._meters: dict[NetworkName, CreditMeter] = {"mainnet": CreditMeter(), "testnet": CreditMeter()}
+        self._networks: dict[NetworkName, Any] = {}
+        self._owns_http = True
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._settings.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._settings.max_retries
+
+    @property
+    def credit_budget(self) -> int | None:
+        return self._settings.credit_budget
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        credit_budget: int | None = None,
+    ) -> Self:
+        """A copy with some options changed, sharing this one's connection pool and credit meters.
+
+        Closing a copy leaves the pool open; close the Sdk that made it.
+        """
+        clone = copy.copy(self)
+        clone._settings = Settings(
+            base_url=self._settings.base_url,
+            timeout=self._settings.timeout if timeout is None else _config.timeout(timeout),
+            max_retries=self._settings.max_retries
+            if max_retries is None
+            else _config.max_retries(max_retries),
+            credit_budget=self._settings.credit_budget
+            if credit_budget is None
+            else _config.credit_budget(credit_budget),
+        )
+        clone._networks = {}
+        clone._owns_http = False
+        return clone
+
+    def _network(self, name: NetworkName) -> Any:
+        network = self._networks.get(name)
+        if network is None:
+            network = self._networks[name] = self._build_network(name)
+        return network
+
+    def _build_network(self, name: NetworkName) -> Any:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        keys = ", ".join(f"{name}={'key set' if key else 'no key'}" for name, key in self._keys.items())
+        settings = self._settings
+        return (
+            f"{type(self).__name__}(base_url={settings.base_url!r}, {keys}, timeout={settings.timeout.read}, "
+            f"max_retries={settings.max_retries}, credit_budget={settings.credit_budget})"
+        )
+
+
+class Sdk(_SdkBase):
+    """The Tatum Customer SDK. `Sdk().mainnet().api().customer()` is the Customer API on mainnet.
+
+    Args:
+        api_key_mainnet: key for mainnet calls; default env TATUM_API_KEY_MAINNET. None: no `x-api-key` sent.
+        api_key_testnet: key for testnet calls; default env TATUM_API_KEY_TESTNET. None: no key is sent, and
+            `type=testnet` is added to the query.
+        base_url: default env TATUM_BASE_URL, else https://api.tatum.io. Must be https unless on loopback.
+        timeout: seconds (or an httpx.Timeout) for each attempt; default 30.
+        max_retries: retries after the first attempt; default 2.
+        credit_budget: refuse (CreditBudgetExceededError) any call that would bring the credits spent on a
+            network past this; default None, no limit.
+        http_client: an httpx.Client to send through (its pool, proxies, TLS settings). The Sdk does not
+            close a client it was given. Redirects are never followed.
+        sleep: called with each retry delay in seconds; default time.sleep (tests pass a recorder).
+    """
+
+    def __init__(
+        self,
+        api_key_mainnet: str | None = None,
+        api_key_testnet: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        credit_budget: int | None = None,
+        http_client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(api_key_mainnet, api_key_testnet, base_url, timeout, max_retries, credit_budget)
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise ValidationError("http_client", "must be an httpx.Client (AsyncSdk takes httpx.AsyncClient)")
+        self._http: httpx.Client = http_client or httpx.Client(follow_redirects=False)
+        self._owns_http = http_client is None
+        self._sleep = sleep
+
+    def mainnet(self) -> Network[CustomerApi]:
+        """Mainnet: calls made with the mainnet key."""
+        network: Network[CustomerApi] = self._network("mainnet")
+        return network
+
+    def testnet(self) -> Network[CustomerApi]:
+        """Testnet: calls made with the testnet key (or, without one, with `type=testnet`)."""
+        network: Network[CustomerApi] = self._network("testnet")
+        return network
+
+    def _build_network(self, name: NetworkName) -> Network[CustomerApi]:
+        key = self._keys[name]
+        transport = SyncTransport(self._http, self._settings, name, key, self._meters[name], self._sleep)
+        return Network(name, Api(CustomerApi(transport)), self._meters[name], key is not None)
+
+    def close(self) -> None:
+        """Close the connection pool (unless it was given as `http_client`, or this is a `with_options` copy)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncSdk(_SdkBase):
+    """The Tatum Customer SDK with coroutines: `await AsyncSdk().mainnet().api().customer().activate_customer(id)`.
+
+    Takes the arguments of `Sdk`, with `http_client` an httpx.AsyncClient and `sleep` a coroutine function
+    (default asyncio.sleep). Use `async with AsyncSdk() as sdk:` or `await sdk.aclose()`.
+    """
+
+    def __init__(
+        self,
+        api_key_mainnet: str | None = None,
+        api_key_testnet: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        credit_budget: int | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(api_key_mainnet, api_key_testnet, base_url, timeout, max_retries, credit_budget)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise ValidationError("http_client", "must be an httpx.AsyncClient (Sdk takes httpx.Client)")
+        self._http: httpx.AsyncClient = http_client or httpx.AsyncClient(follow_redirects=False)
+        self._owns_http = http_client is None
+        self._sleep = sleep
+
+    def mainnet(self) -> Network[AsyncCustomerApi]:
+        """Mainnet: calls made with the mainnet key."""
+        network: Network[AsyncCustomerApi] = self._network("mainnet")
+        return network
+
+    def testnet(self) -> Network[AsyncCustomerApi]:
+        """Testnet: calls made with the testnet key (or, without one, with `type=testnet`)."""
+        network: Network[AsyncCustomerApi] = self._network("testnet")
+        return network
+
+    def _build_network(self, name: NetworkName) -> Network[AsyncCustomerApi]:
+        key = self._keys[name]
+        transport = AsyncTransport(self._http, self._settings, name, key, self._meters[name], self._sleep)
+        return Network(name, Api(AsyncCustomerApi(transport)), self._meters[name], key is not None)
+
+    async def aclose(self) -> None:
+        """Close the connection pool (unless it was given as `http_client`, or this is a `with_options` copy)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

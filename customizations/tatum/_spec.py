@@ -1,0 +1,131 @@
+"""What the SDK knows from openapi/customer.yaml: operations, credit costs and constraints.
+
+`make generate` copies the spec into the generated package as `tatum_client/openapi.json`; this module reads
+it once at import. Nothing here is typed twice: change a cost or a limit in the spec, regenerate, and the SDK
+reports and enforces the new value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+__all__ = ["CREDIT_COSTS", "CUSTOMER_UPDATE_FIELDS", "OPERATIONS", "Limits", "Operation", "load"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The constraints of one value: a parameter or a request-body field."""
+
+    name: str
+    """The API's name for it (`pageSize`, `externalId`)."""
+    type: str
+    required: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    enum: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the spec, named in snake_case as the SDK method that calls it."""
+
+    name: str
+    operation_id: str
+    method: str
+    path: str
+    credits: int
+    summary: str
+    description: str
+    parameters: dict[str, Limits]
+    """By the API's parameter name."""
+    error_codes: dict[int, tuple[str, ...]]
+    """The `errorCode`s each documented error status may carry."""
+
+
+def snake_case(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local `$ref` (`#/components/...`) to what it names."""
+    while "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _limits(spec: dict[str, Any], name: str, schema: dict[str, Any], required: bool) -> Limits:
+    schema = _resolve(spec, schema)
+    enum = schema.get("enum")
+    return Limits(
+        name=name,
+        type=schema.get("type", "any"),
+        required=required,
+        min_length=schema.get("minLength"),
+        max_length=schema.get("maxLength"),
+        minimum=schema.get("minimum"),
+        maximum=schema.get("maximum"),
+        enum=frozenset(enum) if enum is not None else None,
+    )
+
+
+def _operation(spec: dict[str, Any], path: str, method: str, data: dict[str, Any]) -> Operation:
+    parameters = {}
+    for parameter in data.get("parameters", []):
+        parameter = _resolve(spec, parameter)
+        parameters[parameter["name"]] = _limits(
+            spec, parameter["name"], parameter["schema"], parameter.get("required", False)
+        )
+    error_codes = {
+        int(status): tuple(_resolve(spec, response).get("x-tatum-error-codes", ()))
+        for status, response in data["responses"].items()
+        if int(status) >= 400
+    }
+    return Operation(
+        name=snake_case(data["operationId"]),
+        operation_id=data["operationId"],
+        method=method.upper(),
+        path=path,
+        credits=data["x-tatum-credits"],
+        summary=data.get("summary", ""),
+        description=data.get("description", ""),
+        parameters=parameters,
+        error_codes=error_codes,
+    )
+
+
+def load(spec: dict[str, Any]) -> tuple[dict[str, Operation], dict[str, Limits]]:
+    """The operations (by SDK method name) and the CustomerUpdate fields (by API name) of a spec."""
+    operations = {}
+    for path, item in spec["paths"].items():
+        for method, data in item.items():
+            if isinstance(data, dict) and "operationId" in data:
+                operation = _operation(spec, path, method, data)
+                operations[operation.name] = operation
+    update = spec["components"]["schemas"]["CustomerUpdate"]
+    fields = {
+        name: _limits(spec, name, schema, name in update.get("required", ()))
+        for name, schema in update["properties"].items()
+    }
+    return operations, fields
+
+
+def _packaged_spec() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        files("tatum_client").joinpath("openapi.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+OPERATIONS, CUSTOMER_UPDATE_FIELDS = load(_packaged_spec())
+
+CREDIT_COSTS: dict[str, int] = {name: operation.credits for name, operation in sorted(OPERATIONS.items())}
+"""Credits each SDK method costs per call, by method name (from the spec's `x-tatum-credits`)."""

@@ -1,0 +1,105 @@
+"""Checks of every argument against the spec's constraints, before anything is sent.
+
+Each check raises ValidationError naming the argument and the rule it breaks. The limits come from
+`_spec` (the spec's own numbers); the rules about path segments are the SDK's: an id of "", "." or ".."
+would change the route, and control characters have no place in an id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from tatum_client.models import CustomerUpdate
+
+from ._spec import CUSTOMER_UPDATE_FIELDS, Limits, Operation, snake_case
+from .errors import ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ROUTE_CHANGING = frozenset({"", ".", ".."})
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def check_value(argument: str, value: object, limits: Limits) -> None:
+    """Check one value against its limits; `argument` is the name the error will carry."""
+    if limits.type == "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValidationError(argument, f"must be an int, not {_type_name(value)}")
+        if limits.minimum is not None and value < limits.minimum:
+            raise ValidationError(argument, f"must be >= {limits.minimum}, not {value}")
+        if limits.maximum is not None and value > limits.maximum:
+            raise ValidationError(argument, f"must be <= {limits.maximum}, not {value}")
+        return
+    if limits.type == "string":
+        if not isinstance(value, str):
+            raise ValidationError(argument, f"must be a str, not {_type_name(value)}")
+        if limits.enum is not None and value not in limits.enum:
+            hint = f" (did you mean {value.upper()!r}?)" if value.upper() in limits.enum else ""
+            raise ValidationError(argument, f"{value!r} is not a valid {limits.name} code{hint}")
+        if limits.min_length is not None and len(value) < limits.min_length:
+            raise ValidationError(
+                argument, f"must be at least {limits.min_length} characters, not {len(value)}"
+            )
+        if limits.max_length is not None and len(value) > limits.max_length:
+            raise ValidationError(
+                argument, f"must be at most {limits.max_length} characters, not {len(value)}"
+            )
+
+
+def check_path_segment(argument: str, value: object) -> None:
+    """Refuse ids that would change the route or carry control characters (checked before lengths)."""
+    if isinstance(value, str):
+        if value in _ROUTE_CHANGING:
+            raise ValidationError(
+                argument, f"{value!r} is not a valid id: it would change the request's path"
+            )
+        if _CONTROL.search(value):
+            raise ValidationError(argument, "must not contain control characters")
+
+
+def check_parameters(operation: Operation, arguments: Mapping[str, object]) -> None:
+    """Check the arguments of a call, given by the API's parameter names (`pageSize`) mapped to values.
+
+    Optional parameters given as None are skipped; errors name the SDK's argument (`page_size`).
+    """
+    for name, limits in operation.parameters.items():
+        value = arguments.get(name)
+        argument = snake_case(name)
+        if value is None:
+            if limits.required:
+                raise ValidationError(argument, "is required")
+            continue
+        if name == "id":
+            check_path_segment(argument, value)
+        check_value(argument, value, limits)
+
+
+def customer_update(argument: str, value: object) -> CustomerUpdate:
+    """A CustomerUpdate checked field by field, from a CustomerUpdate or a mapping of the API's field names."""
+    if isinstance(value, CustomerUpdate):
+        fields: dict[str, Any] = value.to_dict()
+    elif isinstance(value, Mapping):
+        fields = dict(value)
+    else:
+        raise ValidationError(argument, f"must be a CustomerUpdate or a mapping, not {_type_name(value)}")
+    for key in fields:
+        if key not in CUSTOMER_UPDATE_FIELDS:
+            known = ", ".join(CUSTOMER_UPDATE_FIELDS)
+            hint = f" (did you mean {_camel(key)!r}?)" if _camel(key) in CUSTOMER_UPDATE_FIELDS else ""
+            raise ValidationError(f"{argument}.{key}", f"unknown field{hint}; the fields are {known}")
+    for key, limits in CUSTOMER_UPDATE_FIELDS.items():
+        if key not in fields:
+            if limits.required:
+                raise ValidationError(f"{argument}.{key}", "is required")
+            continue
+        check_value(f"{argument}.{key}", fields[key], limits)
+    return value if isinstance(value, CustomerUpdate) else CustomerUpdate.from_dict(fields)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -1,0 +1,211 @@
+"""The SDK's exceptions. Every failure the public API raises is a TatumError.
+
+TatumError
+├── ValidationError (also ValueError)   bad input; raised before anything is sent
+├── CreditBudgetExceededError           the call would pass credit_budget; nothing sent
+├── UnexpectedResponseError             a success status whose body breaks the contract
+├── ApiConnectionError                  no answer from the API, after retries
+│   └── ApiTimeoutError
+└── ApiError                            the API answered with an error status
+    ├── BadRequestError        400        ├── NotFoundError   404
+    ├── AuthenticationError    401        ├── RateLimitError  429
+    ├── ForbiddenError         403        └── ServerError     5xx
+    │   ├── CustomerNotFoundError
+    │   └── CustomerStateError
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from ._constants import BODY_EXCERPT_LENGTH
+from ._secrets import scrub
+
+__all__ = [
+    "ApiConnectionError",
+    "ApiError",
+    "ApiTimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "CreditBudgetExceededError",
+    "CustomerNotFoundError",
+    "CustomerStateError",
+    "ForbiddenError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "TatumError",
+    "UnexpectedResponseError",
+    "ValidationError",
+]
+
+CUSTOMER_NOT_FOUND_CODES = frozenset({"customer.not.exists", "customer.internal.not.exists"})
+CUSTOMER_STATE_CODES = frozenset(
+    {
+        "customer.active",
+        "customer.inactive",
+        "customer.enabled",
+        "customer.disabled",
+        "customer.deactivate.account.active",
+    }
+)
+
+
+class TatumError(Exception):
+    """Base of every exception the SDK raises."""
+
+
+class ValidationError(TatumError, ValueError):
+    """An argument breaks the API's constraints; raised before any request is sent.
+
+    `parameter` names the argument (or `argument.field`), `rule` the constraint it breaks.
+    """
+
+    def __init__(self, parameter: str, rule: str) -> None:
+        super().__init__(f"{parameter}: {rule}")
+        self.parameter = parameter
+        self.rule = rule
+
+
+class CreditBudgetExceededError(TatumError):
+    """The call would spend more credits than the Sdk's `credit_budget` allows; nothing was sent."""
+
+    def __init__(self, operation: str, cost: int, used: int, budget: int) -> None:
+        super().__init__(
+            f"{operation} costs {cost} credit(s); {used} of the budget of {budget} are spent or reserved"
+        )
+        self.operation = operation
+        self.cost = cost
+        self.used = used
+        self.budget = budget
+
+
+class UnexpectedResponseError(TatumError):
+    """The API answered with a success status, but the body is not what the contract promises."""
+
+    def __init__(self, reason: str, status_code: int, body: str, headers: Mapping[str, str]) -> None:
+        super().__init__(f"{reason} (HTTP {status_code}; body: {body!r})")
+        self.reason = reason
+        self.status_code = status_code
+        self.body = body
+        self.headers = dict(headers)
+
+
+class ApiConnectionError(TatumError):
+    """No answer from the API (connection refused or dropped, DNS, TLS...), after every retry."""
+
+
+class ApiTimeoutError(ApiConnectionError):
+    """The API did not answer within the timeout, after every retry."""
+
+
+class ApiError(TatumError):
+    """The API answered with an error status. The base class also stands for statuses with no subclass."""
+
+    def __init__(
+        self,
+        status_code: int,
+        error_code: str | None,
+        message: str,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        code = f" {error_code}" if error_code else ""
+        super().__init__(f"HTTP {status_code}{code}: {message}")
+        self.status_code = status_code
+        self.error_code = error_code
+        self.message = message
+        self.data = data
+        self.headers = dict(headers or {})
+
+
+class BadRequestError(ApiError):
+    """400: the API refused the request; `data` lists the validation items."""
+
+
+class AuthenticationError(ApiError):
+    """401: the API key is missing, invalid (`subscription.invalid`) or inactive (`subscription.not.active`)."""
+
+
+class ForbiddenError(ApiError):
+    """403: authenticated, but the operation is not possible."""
+
+
+class CustomerNotFoundError(ForbiddenError):
+    """403 `customer.not.exists` / `customer.internal.not.exists`: no such customer."""
+
+
+class CustomerStateError(ForbiddenError):
+    """403: the customer's state forbids the operation (`customer.active`, `.inactive`, `.enabled`, `.disabled`,
+    `.deactivate.account.active`)."""
+
+
+class NotFoundError(ApiError):
+    """404: no such route (an id that changed the path, or a wrong base URL)."""
+
+
+class RateLimitError(ApiError):
+    """429: too many requests. `retry_after` is the wait the API asked for, in seconds, or None."""
+
+    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    """5xx: the API (or a gateway before it) failed."""
+
+
+def excerpt(content: bytes) -> str:
+    """The start of a response body, decoded leniently, for error messages."""
+    text = content[: BODY_EXCERPT_LENGTH * 4].decode("utf-8", "replace")
+    return text if len(text) <= BODY_EXCERPT_LENGTH else text[:BODY_EXCERPT_LENGTH] + "..."
+
+
+def error_class(status_code: int, error_code: str | None) -> type[ApiError]:
+    """The exception class for an error status and its `errorCode`."""
+    if status_code == 403:
+        if error_code in CUSTOMER_NOT_FOUND_CODES:
+            return CustomerNotFoundError
+        if error_code in CUSTOMER_STATE_CODES:
+            return CustomerStateError
+        return ForbiddenError
+    if status_code >= 500:
+        return ServerError
+    return {400: BadRequestError, 401: AuthenticationError, 404: NotFoundError, 429: RateLimitError}.get(
+        status_code, ApiError
+    )
+
+
+def api_error(
+    response: httpx.Response, retry_after: float | None = None, secrets: tuple[str, ...] = ()
+) -> ApiError:
+    """The typed exception for an error response, whatever its body (JSON, HTML, empty, truncated).
+
+    Any of `secrets` (the API keys) that the body or headers echo is replaced by "***".
+    """
+    error_code: str | None = None
+    message: str | None = None
+    data: Any = None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        code = body.get("errorCode")
+        error_code = code if isinstance(code, str) else None
+        text = body.get("message")
+        message = text if isinstance(text, str) else None
+        data = body.get("data")
+    if message is None:
+        message = excerpt(response.content) or response.reason_phrase or "no body"
+    cls = error_class(response.status_code, error_code)
+    headers = scrub(dict(response.headers), secrets)
+    args = (response.status_code, error_code, scrub(message, secrets), scrub(data, secrets), headers)
+    if cls is RateLimitError:
+        return RateLimitError(*args, retry_after=retry_after)
+    return cls(*args)
