@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     conforms: bool = True
+    delay: float = 0.0
 
 
 def match_path(templates: Iterable[str], raw_path: str) -> tuple[str, dict[str, str]] | None:
@@ -175,6 +177,8 @@ class ContractServer:
         self.request_checkers = [self.checker] + [checker_for(path.resolve()) for path in extra_request_specs]
         self.requests: list[RecordedRequest] = []
         self.violations: list[str] = []
+        self.connections = 0
+        """TCP connections accepted so far (keep-alive reuse keeps it low)."""
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -192,12 +196,13 @@ class ContractServer:
         *,
         headers: Mapping[str, str] | None = None,
         conforms: bool = True,
+        delay: float = 0.0,
     ) -> None:
-        """Queue the answer to the next request."""
+        """Queue the answer to the next request, sent after `delay` seconds."""
         body = b"" if json_body is None else json.dumps(json_body).encode()
         all_headers = {"Content-Type": "application/json"} if body else {}
         all_headers.update(headers or {})
-        self._replies.append(Reply(status, body, all_headers, conforms))
+        self._replies.append(Reply(status, body, all_headers, conforms, delay))
 
     @property
     def last(self) -> RecordedRequest:
@@ -230,6 +235,11 @@ class ContractServer:
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True
 
+            def setup(self) -> None:
+                super().setup()
+                with server._lock:
+                    server.connections += 1
+
             def _handle(self) -> None:
                 split = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
@@ -241,6 +251,8 @@ class ContractServer:
                     body=self.rfile.read(length) if length else b"",
                 )
                 reply = server._answer(recorded)
+                if reply.delay:
+                    time.sleep(reply.delay)
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)

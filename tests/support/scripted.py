@@ -1,0 +1,80 @@
+"""Exact fault injection: an httpx.MockTransport that plays a script of responses and exceptions.
+
+Used where a real server cannot be made to fail precisely (a timeout on attempt two, a truncated body);
+everything else in the tests talks real HTTP on loopback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import tatum
+
+KEY_MAINNET = "mainnet-secret-key-4f1d2c"
+KEY_TESTNET = "testnet-secret-key-9a8b7c"
+INTERNAL_ID = "5e68c66581f2ee32bc354087"
+CUSTOMER: dict[str, Any] = {"id": INTERNAL_ID, "externalId": "651234", "active": True, "enabled": True}
+
+Step = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
+
+
+def reply(
+    status: int, body: Any = None, *, headers: dict[str, str] | None = None, raw: bytes | None = None
+) -> httpx.Response:
+    """A response to put in a script: JSON `body`, or `raw` bytes as they are."""
+    content = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+    all_headers = {"Content-Type": "application/json"} if body is not None else {}
+    all_headers.update(headers or {})
+    return httpx.Response(status, content=content, headers=all_headers)
+
+
+def error_body(status: int, code: str | None, message: str = "message") -> dict[str, Any]:
+    body: dict[str, Any] = {"message": message, "statusCode": status}
+    if code is not None:
+        body["errorCode"] = code
+    return body
+
+
+class Script:
+    """Plays `steps` in order, one per request; records every request; fails loudly when it runs out."""
+
+    def __init__(self, *steps: Step) -> None:
+        self.steps = list(steps)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if not self.steps:
+            raise AssertionError(f"unscripted request {request.method} {request.url}")
+        step = self.steps.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        if isinstance(step, httpx.Response):
+            return step
+        return step(request)
+
+    def sdk(self, **options: Any) -> tatum.Sdk:
+        """An Sdk sending through this script, recording retry delays in `self.sleeps`."""
+        self.sleeps: list[float] = []
+        options.setdefault("sleep", self.sleeps.append)
+        return tatum.Sdk(
+            KEY_MAINNET, KEY_TESTNET, http_client=httpx.Client(transport=httpx.MockTransport(self)), **options
+        )
+
+    def async_sdk(self, **options: Any) -> tatum.AsyncSdk:
+        """An AsyncSdk sending through this script, recording retry delays in `self.sleeps`."""
+        self.sleeps = []
+
+        async def sleep(delay: float) -> None:
+            self.sleeps.append(delay)
+
+        options.setdefault("sleep", sleep)
+        return tatum.AsyncSdk(
+            KEY_MAINNET,
+            KEY_TESTNET,
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(self)),
+            **options,
+        )

@@ -1,0 +1,151 @@
+"""The Sdk object: configuration from arguments and environment, caching, one pool, closing, logging."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+import tatum
+from support.contract_server import ContractServer
+from support.scripted import CUSTOMER, KEY_MAINNET, Script, reply
+
+
+def test_each_step_of_the_fluent_chain_is_cached() -> None:
+    with tatum.Sdk("k") as sdk:
+        assert sdk.mainnet() is sdk.mainnet()
+        assert sdk.mainnet().api() is sdk.mainnet().api()
+        assert sdk.mainnet().api().customer() is sdk.mainnet().api().customer()
+        assert (
+            sdk.mainnet().api().customer().activate_customer
+            is sdk.mainnet().api().customer().activate_customer
+        )
+        assert sdk.mainnet() is not sdk.testnet()
+
+
+def test_defaults() -> None:
+    with tatum.Sdk() as sdk:
+        assert sdk.base_url == tatum.DEFAULT_BASE_URL == "https://api.tatum.io"
+        assert sdk.timeout == httpx.Timeout(30.0)
+        assert sdk.max_retries == tatum.DEFAULT_MAX_RETRIES == 2
+        assert sdk.credit_budget is None
+
+
+def test_keys_and_base_url_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, contract_server: ContractServer
+) -> None:
+    monkeypatch.setenv("TATUM_API_KEY_MAINNET", "env-main-key")
+    monkeypatch.setenv("TATUM_API_KEY_TESTNET", "env-test-key")
+    monkeypatch.setenv("TATUM_BASE_URL", contract_server.url)
+    contract_server.reply(200, [])
+    contract_server.reply(200, [])
+
+    with tatum.Sdk() as sdk:
+        sdk.mainnet().api().customer().find_all_customers(1)
+        sdk.testnet().api().customer().find_all_customers(1)
+
+    assert [r.headers["x-api-key"] for r in contract_server.requests] == ["env-main-key", "env-test-key"]
+
+
+def test_arguments_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TATUM_API_KEY_MAINNET", "env-main-key")
+    monkeypatch.setenv("TATUM_BASE_URL", "https://env.example")
+    script = Script(reply(200, []))
+
+    with tatum.Sdk(
+        "arg-key",
+        base_url="https://arg.example",
+        http_client=httpx.Client(transport=httpx.MockTransport(script)),
+    ) as sdk:
+        sdk.mainnet().api().customer().find_all_customers(1)
+
+    assert script.requests[0].headers["x-api-key"] == "arg-key"
+    assert script.requests[0].url.host == "arg.example"
+
+
+def test_an_empty_key_in_the_environment_means_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TATUM_API_KEY_TESTNET", "")
+    script = Script(reply(200, []))
+
+    sdk = tatum.Sdk(http_client=httpx.Client(transport=httpx.MockTransport(script)))
+    sdk.testnet().api().customer().find_all_customers(1)
+
+    assert "x-api-key" not in script.requests[0].headers
+    assert script.requests[0].url.params["type"] == "testnet"
+
+
+def test_close_closes_the_pool_but_not_a_given_client_nor_for_copies() -> None:
+    sdk = tatum.Sdk()
+    copy = sdk.with_options(timeout=1)
+    copy.close()
+    assert not sdk._http.is_closed
+    with sdk:
+        pass
+    assert sdk._http.is_closed
+
+    given = httpx.Client()
+    with tatum.Sdk(http_client=given):
+        pass
+    assert not given.is_closed
+    given.close()
+
+
+async def test_async_sdk_closes_its_pool() -> None:
+    async with tatum.AsyncSdk() as sdk:
+        http = sdk._http
+        assert sdk.with_options(max_retries=0)._http is http
+    assert http.is_closed
+
+
+def test_with_options_returns_a_configured_copy_sharing_the_pool() -> None:
+    with tatum.Sdk("k", max_retries=5) as sdk:
+        copy = sdk.with_options(timeout=5, max_retries=0, credit_budget=10)
+
+        assert (copy.timeout, copy.max_retries, copy.credit_budget) == (httpx.Timeout(5.0), 0, 10)
+        assert (sdk.timeout, sdk.max_retries, sdk.credit_budget) == (httpx.Timeout(30.0), 5, None)
+        assert copy._http is sdk._http
+        assert copy.mainnet() is not sdk.mainnet()
+        assert isinstance(copy, tatum.Sdk)
+        with pytest.raises(tatum.ValidationError):
+            sdk.with_options(max_retries=-1)
+
+
+def test_timeout_reaches_every_request() -> None:
+    script = Script(reply(200, CUSTOMER))
+
+    script.sdk(timeout=2.5).mainnet().api().customer().get_customer_by_external_or_internal_id("x")
+
+    assert script.requests[0].extensions["timeout"] == httpx.Timeout(2.5).as_dict()
+
+
+def test_a_slow_server_times_out_for_real(contract_server: ContractServer) -> None:
+    contract_server.reply(200, [], delay=0.5)
+
+    sdk = tatum.Sdk(KEY_MAINNET, base_url=contract_server.url, timeout=0.1, max_retries=0)
+    with sdk, pytest.raises(tatum.ApiTimeoutError) as caught:
+        sdk.mainnet().api().customer().find_all_customers(1)
+
+    assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
+
+
+def test_debug_logging_gives_one_record_per_attempt(caplog: pytest.LogCaptureFixture) -> None:
+    script = Script(reply(503), reply(200, CUSTOMER))
+
+    with caplog.at_level(logging.DEBUG, logger="tatum"):
+        script.sdk().mainnet().api().customer().get_customer_by_external_or_internal_id("651234")
+
+    records = [r for r in caplog.records if r.name == "tatum"]
+    assert [r.levelno for r in records] == [logging.DEBUG, logging.DEBUG]
+    assert "GET /v3/ledger/customer/651234 -> 503" in records[0].getMessage()
+    assert "attempt 1 of 3, mainnet" in records[0].getMessage()
+    assert "-> 200" in records[1].getMessage()
+    assert "attempt 2 of 3" in records[1].getMessage()
+
+
+def test_nothing_is_logged_above_debug(caplog: pytest.LogCaptureFixture) -> None:
+    script = Script(reply(200, CUSTOMER))
+
+    with caplog.at_level(logging.INFO, logger="tatum"):
+        script.sdk().mainnet().api().customer().get_customer_by_external_or_internal_id("651234")
+
+    assert [r for r in caplog.records if r.name == "tatum"] == []
