@@ -12,7 +12,7 @@ import asyncio
 import copy
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, Literal, Self, TypeVar
+from typing import Generic, Literal, Self, TypeVar
 
 import httpx
 
@@ -60,10 +60,8 @@ class Network(Generic[C]):
         return f"<Network {self.name} ({key}), credits_used={self.credits_used}>"
 
 
-class _SdkBase:
-    """Configuration and caching shared by Sdk and AsyncSdk."""
-
-    _http: Any
+class _SdkBase(Generic[C]):
+    """Configuration, networks and caching shared by Sdk and AsyncSdk."""
 
     def __init__(
         self,
@@ -85,7 +83,7 @@ class _SdkBase:
             credit_budget=_config.credit_budget(credit_budget),
         )
         self._meters: dict[NetworkName, CreditMeter] = {"mainnet": CreditMeter(), "testnet": CreditMeter()}
-        self._networks: dict[NetworkName, Any] = {}
+        self._networks: dict[NetworkName, Network[C]] = {}
         self._owns_http = True
 
     @property
@@ -130,13 +128,23 @@ class _SdkBase:
         clone._owns_http = False
         return clone
 
-    def _network(self, name: NetworkName) -> Any:
+    def mainnet(self) -> Network[C]:
+        """Mainnet: calls made with the mainnet key."""
+        return self._network("mainnet")
+
+    def testnet(self) -> Network[C]:
+        """Testnet: calls made with the testnet key (or, without one, with `type=testnet`)."""
+        return self._network("testnet")
+
+    def _network(self, name: NetworkName) -> Network[C]:
         network = self._networks.get(name)
         if network is None:
-            network = self._networks[name] = self._build_network(name)
+            network = self._networks[name] = Network(
+                name, Api(self._customer_api(name)), self._meters[name], bool(self._keys[name])
+            )
         return network
 
-    def _build_network(self, name: NetworkName) -> Any:
+    def _customer_api(self, name: NetworkName) -> C:
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -148,7 +156,7 @@ class _SdkBase:
         )
 
 
-class Sdk(_SdkBase):
+class Sdk(_SdkBase[CustomerApi]):
     """The Tatum Customer SDK. `Sdk().mainnet().api().customer()` is the Customer API on mainnet.
 
     Args:
@@ -184,20 +192,11 @@ class Sdk(_SdkBase):
         self._owns_http = http_client is None
         self._sleep = sleep
 
-    def mainnet(self) -> Network[CustomerApi]:
-        """Mainnet: calls made with the mainnet key."""
-        network: Network[CustomerApi] = self._network("mainnet")
-        return network
-
-    def testnet(self) -> Network[CustomerApi]:
-        """Testnet: calls made with the testnet key (or, without one, with `type=testnet`)."""
-        network: Network[CustomerApi] = self._network("testnet")
-        return network
-
-    def _build_network(self, name: NetworkName) -> Network[CustomerApi]:
-        key = self._keys[name]
-        transport = SyncTransport(self._http, self._settings, name, key, self._meters[name], self._sleep)
-        return Network(name, Api(CustomerApi(transport)), self._meters[name], key is not None)
+    def _customer_api(self, name: NetworkName) -> CustomerApi:
+        transport = SyncTransport(
+            self._http, self._settings, name, self._keys[name], self._meters[name], self._sleep
+        )
+        return CustomerApi(transport)
 
     def close(self) -> None:
         """Close the connection pool (unless it was given as `http_client`, or this is a `with_options` copy)."""
@@ -211,7 +210,7 @@ class Sdk(_SdkBase):
         self.close()
 
 
-class AsyncSdk(_SdkBase):
+class AsyncSdk(_SdkBase[AsyncCustomerApi]):
     """The Tatum Customer SDK with coroutines: `await AsyncSdk().mainnet().api().customer().activate_customer(id)`.
 
     Takes the arguments of `Sdk`, with `http_client` an httpx.AsyncClient and `sleep` a coroutine function
@@ -237,20 +236,11 @@ class AsyncSdk(_SdkBase):
         self._owns_http = http_client is None
         self._sleep = sleep
 
-    def mainnet(self) -> Network[AsyncCustomerApi]:
-        """Mainnet: calls made with the mainnet key."""
-        network: Network[AsyncCustomerApi] = self._network("mainnet")
-        return network
-
-    def testnet(self) -> Network[AsyncCustomerApi]:
-        """Testnet: calls made with the testnet key (or, without one, with `type=testnet`)."""
-        network: Network[AsyncCustomerApi] = self._network("testnet")
-        return network
-
-    def _build_network(self, name: NetworkName) -> Network[AsyncCustomerApi]:
-        key = self._keys[name]
-        transport = AsyncTransport(self._http, self._settings, name, key, self._meters[name], self._sleep)
-        return Network(name, Api(AsyncCustomerApi(transport)), self._meters[name], key is not None)
+    def _customer_api(self, name: NetworkName) -> AsyncCustomerApi:
+        transport = AsyncTransport(
+            self._http, self._settings, name, self._keys[name], self._meters[name], self._sleep
+        )
+        return AsyncCustomerApi(transport)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was given as `http_client`, or this is a `with_options` copy)."""
