@@ -4,7 +4,7 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate check-generated lint-spec lint typecheck test
+.PHONY: install generate check-generated lint-spec lint typecheck test docs check-docs
 
 install: $(STAMP)
 
@@ -14,11 +14,19 @@ $(STAMP): $(ROOT)/pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '$(ROOT)[dev]'
 	touch $(STAMP)
 
+# Regenerates the client, then the reference page that documents it.
 generate: $(STAMP)
 	$(PY) $(ROOT)/tools/generate.py
+	$(PY) $(ROOT)/tools/docs.py
 
 check-generated: $(STAMP)
 	$(PY) $(ROOT)/tools/generate.py --check
+
+docs: $(STAMP)
+	$(PY) $(ROOT)/tools/docs.py
+
+check-docs: $(STAMP)
+	$(PY) $(ROOT)/tools/docs.py --check
 
 lint-spec: $(STAMP)
 	$(PY) $(ROOT)/tools/lint_spec.py

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ._spec import OPERATIONS, Operation
+from .errors import error_class
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -13,6 +15,28 @@ T = TypeVar("T")
 
 # Docstrings by method name: the async twin of a method reuses its sync docstring.
 _DOCS: dict[str, str] = {}
+
+
+def raised_errors(operation: Operation) -> list[str]:
+    """The exceptions a method can raise, from the statuses and 403 error codes its spec operation documents."""
+    names = ["ValidationError", "CreditBudgetExceededError"]
+    for status, codes in sorted(operation.error_codes.items()):
+        if status == 403:
+            names += sorted({error_class(403, code).__name__ for code in codes} or {"ForbiddenError"})
+        else:
+            names.append(error_class(status, None).__name__)
+    names += ["ApiConnectionError", "ApiTimeoutError"]
+    if operation.success_status != 204:
+        names.append("UnexpectedResponseError")
+    return list(dict.fromkeys(names))
+
+
+def describe(doc: str, operation: Operation) -> str:
+    """A method's docstring with its credit cost filled in and its Raises section appended, both from the spec."""
+    text = inspect.cleandoc(doc).replace("{credits}", str(operation.credits))
+    codes = operation.error_codes.get(403)
+    forbidden = f" (403 codes: {', '.join(codes)})" if codes else ""
+    return f"{text}\n\nRaises: {', '.join(raised_errors(operation))}{forbidden}."
 
 
 class BoundOperation(Generic[P, R]):
@@ -35,16 +59,18 @@ class BoundOperation(Generic[P, R]):
 class operation(Generic[T, P, R]):
     """Decorator for the methods that call one spec operation, named by the method (`activate_customer`).
 
-    The docstring's `{credits}` is replaced by the cost from the spec's `x-tatum-credits`.
+    The docstring's `{credits}` is replaced by the cost from the spec's `x-tatum-credits`, and a Raises section
+    derived from the operation's documented statuses and error codes is appended.
     """
 
     def __init__(self, func: Callable[Concatenate[T, P], R]) -> None:
         self._func = func
+        self.__wrapped__ = func  # for inspect.signature and documentation tools
         self.operation = OPERATIONS[func.__name__]
         self.credits = self.operation.credits
         doc = func.__doc__ or _DOCS.get(func.__name__, "")
         _DOCS.setdefault(func.__name__, doc)
-        self.__doc__ = doc.replace("{credits}", str(self.credits))
+        self.__doc__ = describe(doc, self.operation)
         self._name = func.__name__
 
     @overload

@@ -29,6 +29,7 @@ class Limits:
     minimum: int | None = None
     maximum: int | None = None
     enum: frozenset[str] | None = None
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Operation:
     """By the API's parameter name."""
     error_codes: dict[int, tuple[str, ...]]
     """The `errorCode`s each documented error status may carry."""
+    success_status: int
+    """The documented success status: 200 with a body, or 204 without."""
 
 
 def snake_case(name: str) -> str:
@@ -62,7 +65,9 @@ def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def _limits(spec: dict[str, Any], name: str, schema: dict[str, Any], required: bool) -> Limits:
+def limits_of(spec: dict[str, Any], name: str, schema: dict[str, Any], required: bool = False) -> Limits:
+    """The Limits of a value called `name` with `schema` (a `$ref` is followed)."""
+    description = schema.get("description", "")
     schema = _resolve(spec, schema)
     enum = schema.get("enum")
     return Limits(
@@ -74,6 +79,7 @@ def _limits(spec: dict[str, Any], name: str, schema: dict[str, Any], required: b
         minimum=schema.get("minimum"),
         maximum=schema.get("maximum"),
         enum=frozenset(enum) if enum is not None else None,
+        description=" ".join((description or schema.get("description", "")).split()),
     )
 
 
@@ -81,8 +87,11 @@ def _operation(spec: dict[str, Any], path: str, method: str, data: dict[str, Any
     parameters = {}
     for parameter in data.get("parameters", []):
         parameter = _resolve(spec, parameter)
-        parameters[parameter["name"]] = _limits(
-            spec, parameter["name"], parameter["schema"], parameter.get("required", False)
+        parameters[parameter["name"]] = limits_of(
+            spec,
+            parameter["name"],
+            {"description": parameter.get("description", ""), **parameter["schema"]},
+            parameter.get("required", False),
         )
     error_codes = {
         int(status): tuple(_resolve(spec, response).get("x-tatum-error-codes", ()))
@@ -99,6 +108,7 @@ def _operation(spec: dict[str, Any], path: str, method: str, data: dict[str, Any
         description=data.get("description", ""),
         parameters=parameters,
         error_codes=error_codes,
+        success_status=min(int(status) for status in data["responses"] if 200 <= int(status) < 300),
     )
 
 
@@ -110,22 +120,27 @@ def load(spec: dict[str, Any]) -> tuple[dict[str, Operation], dict[str, Limits]]
             if isinstance(data, dict) and "operationId" in data:
                 operation = _operation(spec, path, method, data)
                 operations[operation.name] = operation
-    update = spec["components"]["schemas"]["CustomerUpdate"]
-    fields = {
-        name: _limits(spec, name, schema, name in update.get("required", ()))
-        for name, schema in update["properties"].items()
+    return operations, schema_fields(spec, "CustomerUpdate")
+
+
+def schema_fields(spec: dict[str, Any], schema_name: str) -> dict[str, Limits]:
+    """The properties of an object schema of the spec, by API name."""
+    schema = spec["components"]["schemas"][schema_name]
+    required = schema.get("required", ())
+    return {
+        name: limits_of(spec, name, prop, name in required) for name, prop in schema["properties"].items()
     }
-    return operations, fields
 
 
-def _packaged_spec() -> dict[str, Any]:
+def packaged_spec() -> dict[str, Any]:
+    """The spec as `make generate` shipped it: tatum_client/openapi.json."""
     data: dict[str, Any] = json.loads(
         files("tatum_client").joinpath("openapi.json").read_text(encoding="utf-8")
     )
     return data
 
 
-OPERATIONS, CUSTOMER_UPDATE_FIELDS = load(_packaged_spec())
+OPERATIONS, CUSTOMER_UPDATE_FIELDS = load(packaged_spec())
 
 CREDIT_COSTS: dict[str, int] = {name: operation.credits for name, operation in sorted(OPERATIONS.items())}
 """Credits each SDK method costs per call, by method name (from the spec's `x-tatum-credits`)."""

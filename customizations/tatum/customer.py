@@ -112,10 +112,6 @@ class CustomerApi:
 
         Inactive and disabled customers are listed too. Credits: {credits} per call.
         For every customer, page after page, use `iter_customers()`.
-
-        Raises: ValidationError (page_size not 1..50, offset < 0, not ints), CreditBudgetExceededError,
-        AuthenticationError, BadRequestError, RateLimitError, ServerError, ApiConnectionError,
-        UnexpectedResponseError.
         """
         return _customers(
             self._transport, self._transport.send(_FIND_ALL, _find_all_request(page_size, offset))
@@ -126,10 +122,6 @@ class CustomerApi:
         """Get a customer by its external ID (yours) or its internal ID (Tatum's, needed by the other methods).
 
         `id` is 1..100 characters. Credits: {credits} per call.
-
-        Raises: ValidationError, CustomerNotFoundError (no such customer), CreditBudgetExceededError,
-        AuthenticationError, BadRequestError, RateLimitError, ServerError, ApiConnectionError,
-        UnexpectedResponseError.
         """
         return _customer(self._transport, self._transport.send(_GET, _get_request(id)))
 
@@ -141,10 +133,6 @@ class CustomerApi:
         the API's field names (`{"externalId": "x", "accountingCurrency": "USD"}`); `externalId` is required,
         fields left out are not changed. Codes are checked against the FiatCurrency and CountryCode enums.
         Credits: {credits} per call.
-
-        Raises: ValidationError, CustomerNotFoundError, CustomerStateError (inactive customer),
-        CreditBudgetExceededError, AuthenticationError, BadRequestError, RateLimitError, ServerError,
-        ApiConnectionError, UnexpectedResponseError.
         """
         return _customer(self._transport, self._transport.send(_UPDATE, _update_request(id, customer_update)))
 
@@ -154,9 +142,6 @@ class CustomerApi:
 
         Credits: {credits} per call. If a retry follows an attempt whose outcome is unknown and the API answers
         `customer.active`, the earlier attempt did it and this returns normally.
-
-        Raises: ValidationError, CustomerNotFoundError, CustomerStateError (`customer.active`: already active),
-        CreditBudgetExceededError, AuthenticationError, RateLimitError, ServerError, ApiConnectionError.
         """
         self._change_state("activate_customer", id)
 
@@ -166,10 +151,6 @@ class CustomerApi:
         deactivated. `id` is the internal ID.
 
         Credits: {credits} per call. After an attempt with an unknown outcome, `customer.inactive` counts as done.
-
-        Raises: ValidationError, CustomerNotFoundError, CustomerStateError (`customer.inactive`,
-        `customer.deactivate.account.active`), CreditBudgetExceededError, AuthenticationError, RateLimitError,
-        ServerError, ApiConnectionError.
         """
         self._change_state("deactivate_customer", id)
 
@@ -179,10 +160,6 @@ class CustomerApi:
         (customers are enabled by default). `id` is the internal ID.
 
         Credits: {credits} per call. After an attempt with an unknown outcome, `customer.enabled` counts as done.
-
-        Raises: ValidationError, CustomerNotFoundError, CustomerStateError (`customer.enabled`,
-        `customer.inactive`), CreditBudgetExceededError, AuthenticationError, RateLimitError, ServerError,
-        ApiConnectionError.
         """
         self._change_state("enable_customer", id)
 
@@ -192,10 +169,6 @@ class CustomerApi:
         all its accounts is set to 0, the account balance stays. `id` is the internal ID.
 
         Credits: {credits} per call. After an attempt with an unknown outcome, `customer.disabled` counts as done.
-
-        Raises: ValidationError, CustomerNotFoundError, CustomerStateError (`customer.disabled`,
-        `customer.inactive`), CreditBudgetExceededError, AuthenticationError, RateLimitError, ServerError,
-        ApiConnectionError.
         """
         self._change_state("disable_customer", id)
 
