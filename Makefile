@@ -35,7 +35,7 @@ lint: $(STAMP)
 	cd $(ROOT) && $(VENV)/bin/ruff check customizations tests tools && $(VENV)/bin/ruff format --check customizations tests tools
 
 typecheck: $(STAMP)
-	cd $(ROOT) && $(VENV)/bin/mypy generated/tatum_client customizations/tatum tools
+	cd $(ROOT) && $(VENV)/bin/mypy generated/tatum_client customizations/tatum tools tests
 
 test: $(STAMP)
 	cd $(ROOT) && $(PY) -m pytest

@@ -20,6 +20,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def no_tatum_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests start from a clean environment: a developer's real key must never reach a test server."""
+    for name in ("TATUM_API_KEY_MAINNET", "TATUM_API_KEY_TESTNET", "TATUM_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def contract_server(request: pytest.FixtureRequest) -> Iterator[ContractServer]:
     """A loopback server validating every request and reply against the spec; violations fail the test."""

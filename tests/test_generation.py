@@ -18,7 +18,8 @@ import generate  # noqa: E402  (tools/ is not a package)
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("fresh") / "tatum_client"
     generate.generate(out)
-    return generate.tree(out)
+    tree: dict[str, bytes] = generate.tree(out)
+    return tree
 
 
 def test_committed_generated_tree_is_exactly_what_the_spec_produces(fresh: dict[str, bytes]) -> None:

@@ -63,9 +63,9 @@ NETWORKS = [("mainnet", KEY_MAINNET), ("testnet", KEY_TESTNET), ("mainnet", None
 def test_sync_method(contract_server: ContractServer, name: str, network: str, key: str | None) -> None:
     args, status, body = CASES[name][:3]
     contract_server.reply(status, body)
-    keys = {"api_key_mainnet": KEY_MAINNET, "api_key_testnet": KEY_TESTNET} if key else {}
+    keys = (KEY_MAINNET, KEY_TESTNET) if key else (None, None)
 
-    with tatum.Sdk(**keys, base_url=contract_server.url) as sdk:
+    with tatum.Sdk(*keys, base_url=contract_server.url) as sdk:
         net = sdk.mainnet() if network == "mainnet" else sdk.testnet()
         method: Callable[..., Any] = getattr(net.api().customer(), name)
         result = method(*args)
@@ -84,9 +84,9 @@ async def test_async_method(
 ) -> None:
     args, status, body = CASES[name][:3]
     contract_server.reply(status, body)
-    keys = {"api_key_mainnet": KEY_MAINNET, "api_key_testnet": KEY_TESTNET} if key else {}
+    keys = (KEY_MAINNET, KEY_TESTNET) if key else (None, None)
 
-    async with tatum.AsyncSdk(**keys, base_url=contract_server.url) as sdk:
+    async with tatum.AsyncSdk(*keys, base_url=contract_server.url) as sdk:
         net = sdk.mainnet() if network == "mainnet" else sdk.testnet()
         method: Callable[..., Awaitable[Any]] = getattr(net.api().customer(), name)
         result = await method(*args)
