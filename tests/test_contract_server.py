@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from support.contract_server import ContractServer, match_path
+from support.scripted import Script
 
 INTERNAL_ID = "5e68c66581f2ee32bc354087"
 
@@ -71,3 +72,12 @@ def test_path_matching_keeps_encoded_slashes_in_one_parameter() -> None:
         {"id": "a/b"},
     )
     assert match_path(templates, "/v3/ledger/customer/a/b") is None
+
+
+def test_scripted_transport_refuses_requests_the_spec_forbids() -> None:
+    script = Script(httpx.Response(200, json=[]))
+    with (
+        httpx.Client(transport=httpx.MockTransport(script)) as client,
+        pytest.raises(AssertionError, match="pageSize"),
+    ):
+        client.get("https://api.tatum.io/v3/ledger/customer", params={"pageSize": 0})

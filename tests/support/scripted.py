@@ -13,10 +13,24 @@ from typing import Any
 import httpx
 import tatum
 
+from .contract_server import SPEC_PATH, RecordedRequest, checker_for
+
 KEY_MAINNET = "mainnet-secret-key-4f1d2c"
 KEY_TESTNET = "testnet-secret-key-9a8b7c"
 INTERNAL_ID = "5e68c66581f2ee32bc354087"
 CUSTOMER: dict[str, Any] = {"id": INTERNAL_ID, "externalId": "651234", "active": True, "enabled": True}
+
+
+def recorded(request: httpx.Request) -> RecordedRequest:
+    """An httpx request in the contract checker's terms."""
+    return RecordedRequest(
+        method=request.method,
+        raw_path=request.url.raw_path.decode("ascii").split("?", 1)[0],
+        query=list(request.url.params.multi_items()),
+        headers={name.lower(): value for name, value in request.headers.items()},
+        body=request.content,
+    )
+
 
 Step = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
@@ -39,7 +53,11 @@ def error_body(status: int, code: str | None, message: str = "message") -> dict[
 
 
 class Script:
-    """Plays `steps` in order, one per request; records every request; fails loudly when it runs out."""
+    """Plays `steps` in order, one per request; records every request; fails loudly when it runs out.
+
+    Every request is validated against openapi/customer.yaml, as on the loopback contract server: a request
+    the spec forbids raises AssertionError, which no SDK layer catches.
+    """
 
     def __init__(self, *steps: Step) -> None:
         self.steps = list(steps)
@@ -47,6 +65,9 @@ class Script:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        problems = checker_for(SPEC_PATH).request_problems(recorded(request))
+        if problems:
+            raise AssertionError("\n".join(problems))
         if not self.steps:
             raise AssertionError(f"unscripted request {request.method} {request.url}")
         step = self.steps.pop(0)
