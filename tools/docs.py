@@ -115,15 +115,10 @@ def model_section(model: type[Any], schema_name: str) -> Iterator[str]:
     for field in attrs.fields(model):
         if field.name == "additional_properties":
             continue
-        api_name = _camel(field.name)
+        api_name = _spec.camel_case(field.name)
         limits = fields[api_name]
         yield f"| `{field.name}` | `{api_name}` | `{cell(str(field.type))}` | {'yes' if limits.required else 'no'} | {constraints(limits)} | {limits.description} |"
     yield ""
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def enum_section(schema_name: str) -> Iterator[str]:

@@ -52,7 +52,14 @@ class Operation:
 
 
 def snake_case(name: str) -> str:
+    """`pageSize` -> `page_size`: the API's names as Python names."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def camel_case(name: str) -> str:
+    """`page_size` -> `pageSize`: Python names as the API's."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from tatum_client.models import CustomerUpdate
 
-from ._spec import CUSTOMER_UPDATE_FIELDS, Limits, Operation, snake_case
+from ._spec import CUSTOMER_UPDATE_FIELDS, Limits, Operation, camel_case, snake_case
 from .errors import ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -89,7 +89,9 @@ def customer_update(argument: str, value: object) -> CustomerUpdate:
     for key in fields:
         if key not in CUSTOMER_UPDATE_FIELDS:
             known = ", ".join(CUSTOMER_UPDATE_FIELDS)
-            hint = f" (did you mean {_camel(key)!r}?)" if _camel(key) in CUSTOMER_UPDATE_FIELDS else ""
+            hint = (
+                f" (did you mean {camel_case(key)!r}?)" if camel_case(key) in CUSTOMER_UPDATE_FIELDS else ""
+            )
             raise ValidationError(f"{argument}.{key}", f"unknown field{hint}; the fields are {known}")
     for key, limits in CUSTOMER_UPDATE_FIELDS.items():
         if key not in fields:
@@ -98,8 +100,3 @@ def customer_update(argument: str, value: object) -> CustomerUpdate:
             continue
         check_value(f"{argument}.{key}", fields[key], limits)
     return value if isinstance(value, CustomerUpdate) else CustomerUpdate.from_dict(fields)
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
