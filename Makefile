@@ -4,7 +4,7 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate check-generated lint-spec lint typecheck test docs check-docs
+.PHONY: install generate check-generated lint-spec lint typecheck test docs check-docs demo
 
 install: $(STAMP)
 
@@ -39,3 +39,8 @@ typecheck: $(STAMP)
 
 test: $(STAMP)
 	cd $(ROOT) && $(PY) -m pytest
+
+# Every example of examples/customer/ against a local sandbox (tatum-sandbox on a free port): no account needed.
+demo: $(STAMP)
+	$(PY) $(ROOT)/tools/demo.py
+

@@ -1,4 +1,4 @@
-"""Shared fixtures: the contract-validating loopback server."""
+"""Shared fixtures: the contract-validating loopback server; the sandbox's `tatum_sandbox` (tatum.testing)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from support.contract_server import ContractServer
+
+pytest_plugins = ["tatum.testing"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

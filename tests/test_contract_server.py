@@ -6,8 +6,9 @@ from typing import Any
 
 import httpx
 import pytest
-from support.contract_server import ContractServer, match_path
+from support.contract_server import ContractServer
 from support.scripted import Script
+from tatum.sandbox.contract import match_path
 
 INTERNAL_ID = "5e68c66581f2ee32bc354087"
 

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
+from tatum.sandbox.contract import match_path
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "openapi" / "customer.yaml"
@@ -69,33 +70,6 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     conforms: bool = True
     delay: float = 0.0
-
-
-def match_path(templates: Iterable[str], raw_path: str) -> tuple[str, dict[str, str]] | None:
-    """The spec path template matching a raw request path, and its decoded path parameters.
-
-    Matching is by raw segment, so `%2F` inside an id never splits it, and a literal segment beats a
-    template segment.
-    """
-    parts = raw_path.split("/")
-    best: tuple[int, str, dict[str, str]] | None = None
-    for template in templates:
-        template_parts = template.split("/")
-        if len(template_parts) != len(parts):
-            continue
-        params: dict[str, str] = {}
-        literal = 0
-        for want, got in zip(template_parts, parts, strict=True):
-            if want.startswith("{") and want.endswith("}"):
-                params[want[1:-1]] = unquote(got)
-            elif want == got:
-                literal += 1
-            else:
-                break
-        else:
-            if best is None or literal > best[0]:
-                best = (literal, template, params)
-    return None if best is None else (best[1], best[2])
 
 
 class SpecChecker:

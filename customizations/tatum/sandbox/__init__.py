@@ -1,0 +1,17 @@
+"""A local, stateful Tatum Customer API, for demos and tests without an account or the internet.
+
+    tatum-sandbox --port 0          # or: python -m tatum.sandbox; prints "Tatum sandbox listening on URL"
+    TATUM_BASE_URL=URL python examples/customer/find_all_customers.py
+
+Every request to `/v3/` is checked against the spec shipped in the package, so the sandbox and the client
+cannot drift apart; state changes follow Tatum's rules and 403 codes (see `rules`). `/_sandbox/` routes seed
+customers, reset ledgers and inject faults; they are not part of Tatum's API. Needs the `sandbox` extra
+(`pip install tatum-sdk[sandbox]`); importing `tatum` never imports this package.
+"""
+
+from .app import Sandbox, Settings
+from .seed import DEMO_CUSTOMERS
+from .server import SandboxServer
+from .store import CustomerRecord
+
+__all__ = ["DEMO_CUSTOMERS", "CustomerRecord", "Sandbox", "SandboxServer", "Settings"]

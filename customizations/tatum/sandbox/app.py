@@ -1,0 +1,295 @@
+"""The sandbox's ASGI application: Tatum's `/v3/ledger/customer` operations and the `/_sandbox/` controls.
+
+A request to `/v3/` goes through, in order: the API key (401 when `--api-key` limits keys), the ledger's
+next injected fault, the rate limit (429), the route (404; 405 for a method the path lacks), the spec's
+request checks (400), then the operation's rules (200, 204 or 403). Every answer is JSON in Tatum's error
+shapes; nothing is ever a framework's default page.
+
+Ledgers: a request with an `x-api-key` header uses that key's ledger (keys are stored hashed); one without
+uses the anonymous ledger of its network, testnet when the query has `type=testnet`, else mainnet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from .._spec import packaged_spec
+from .contract import Contract, parse_json
+from .faults import Fault, Faults, fault_from_json
+from .ratelimit import RateLimiter
+from .rules import OPERATIONS, Refusal, Reply
+from .seed import DEMO_CUSTOMERS, customer_from_json, random_id
+from .store import CustomerRecord, Store
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a sandbox behaves (the command line's options)."""
+
+    db: str = ":memory:"
+    """SQLite file keeping the state across restarts; ":memory:" keeps it in memory."""
+    seed: tuple[CustomerRecord, ...] = DEMO_CUSTOMERS
+    """Customers every new ledger starts with."""
+    api_keys: frozenset[str] = field(default_factory=frozenset)
+    """The accepted API keys; empty: any key, and requests without one."""
+    rate_limit: int | None = None
+    """Calls per second per ledger before 429; None: no limit."""
+
+
+class Problem(Exception):
+    """An answer that ends a request early: a status, a JSON body and headers."""
+
+    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = dict(headers or {})
+
+
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+    """A JSON answer (ASCII-escaped, so any text can be echoed)."""
+    return Response(json.dumps(body).encode(), status, headers=headers, media_type="application/json")
+
+
+def _error(status: int, message: str) -> Problem:
+    return Problem(status, {"message": message, "statusCode": status})
+
+
+class Sandbox:
+    """One sandbox: its settings, state, and the ASGI application `app` serving them."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.store = Store(self.settings.db, self.settings.seed)
+        self.contract = Contract(packaged_spec())
+        self.faults = Faults()
+        self.limiter = RateLimiter(self.settings.rate_limit) if self.settings.rate_limit else None
+        self.connections: dict[tuple[str, int], asyncio.BaseTransport] = {}
+        """Open connections by client address, kept by `tatum.sandbox.server`, to drop them."""
+        self.app = Starlette(
+            routes=[
+                Route("/_sandbox/customers", self._create_customer, methods=["POST"]),
+                Route("/_sandbox/customers/{id}/accounts", self._set_accounts, methods=["PUT"]),
+                Route("/_sandbox/reset", self._reset, methods=["POST"]),
+                Route("/_sandbox/faults", self._add_fault, methods=["POST"]),
+                Route("/_sandbox/faults", self._clear_faults, methods=["DELETE"]),
+            ],
+            exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _crash},
+        )
+        # Every other path, whatever its characters (a route pattern's `.*` stops at a newline), is the API's.
+        self.app.router.default = _AnyMethod(self._api)
+        self.app.router.redirect_slashes = False
+
+    def reset_all(self) -> None:
+        """Every ledger back to its start, no pending faults, rate limits cleared."""
+        self.store.wipe()
+        self.faults.clear()
+        if self.limiter is not None:
+            self.limiter.clear()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def ledger_name(self, request: Request) -> str:
+        """The ledger a request uses; Problem 401 when its key (or its lack of one) is not accepted."""
+        key = request.headers.get("x-api-key")
+        allowed = self.settings.api_keys
+        if key == "" or (allowed and key not in allowed):
+            # The key itself is never echoed: it is a secret.
+            raise Problem(
+                401,
+                {
+                    "errorCode": "subscription.invalid",
+                    "message": "Unable to find valid subscription for the given API key.",
+                    "statusCode": 401,
+                },
+            )
+        if key is not None:
+            return "key:" + hashlib.sha256(key.encode()).hexdigest()
+        network = "testnet" if request.query_params.get("type") == "testnet" else "mainnet"
+        return "anonymous:" + network
+
+    # /v3: Tatum's API
+
+    async def _api(self, request: Request) -> Response:
+        raw_path = _raw_path(request)
+        if not raw_path.startswith("/v3/"):
+            raise _not_found(request.method, raw_path)
+        ledger_name = self.ledger_name(request)
+        fault = self.faults.next(ledger_name)
+        if fault is not None:
+            faulted = await self._apply(fault, request)
+            if faulted is not None:
+                return faulted
+        if self.limiter is not None:
+            wait = self.limiter.wait(ledger_name)
+            if wait:
+                body = {
+                    "errorCode": "rate.limit.exceeded",
+                    "message": f"Too many requests: at most {self.limiter.per_second} per second.",
+                    "statusCode": 429,
+                }
+                return json_response(429, body, {"Retry-After": str(wait)})
+        route = self.contract.match(raw_path)
+        if route is None:
+            raise _not_found(request.method, raw_path)
+        operation_id = route.operations.get(request.method)
+        if operation_id is None:
+            message = f"Method {request.method} is not allowed on {route.template}"
+            raise Problem(
+                405, {"message": message, "statusCode": 405}, {"Allow": ", ".join(route.operations)}
+            )
+        checked = self.contract.check(
+            route,
+            operation_id,
+            request.method,
+            request.query_params,
+            request.headers,
+            request.headers.get("content-type", ""),
+            await request.body(),
+        )
+        if checked.problems:
+            return json_response(
+                400,
+                {
+                    "errorCode": "validation.failed",
+                    "message": "Request validation failed. Please see data for additional information.",
+                    "statusCode": 400,
+                    "data": checked.problems,
+                },
+            )
+        with self.store.ledger(ledger_name) as ledger:
+            try:
+                reply = OPERATIONS[operation_id](ledger, checked.parameters, checked.body)
+            except Refusal as refusal:
+                reply = Reply(403, refusal.body())
+        if reply.body is None:
+            return Response(status_code=reply.status)
+        return json_response(reply.status, reply.body)
+
+    async def _apply(self, fault: Fault, request: Request) -> Response | None:
+        """Apply a fault: the answer it gives, or None to go on answering normally (after its delay)."""
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.drop:
+            client = request.scope.get("client")
+            transport = self.connections.get(tuple(client)) if client else None
+            if transport is None:
+                raise _error(501, "This server cannot drop connections; serve with tatum.sandbox.server.")
+            transport.close()
+            await asyncio.sleep(0)  # the server sees the connection closed, and so sends nothing at all
+            return Response(status_code=204)
+        if fault.status is None:
+            return None
+        headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+        body = fault.response_body()
+        if body is None:
+            return Response(status_code=fault.status, headers=headers)
+        return json_response(fault.status, body, headers)
+
+    # /_sandbox: the controls (not part of Tatum's API)
+
+    async def _create_customer(self, request: Request) -> Response:
+        ledger_name = self.ledger_name(request)
+        try:
+            customer = customer_from_json(await _json_body(request), default_id=random_id())
+        except ValueError as error:
+            raise _error(400, str(error)) from None
+        with self.store.ledger(ledger_name) as ledger:
+            if ledger.get(customer.id) is not None:
+                raise _error(409, f"A customer with id {customer.id} already exists.")
+            if ledger.get_by_external_id(customer.external_id) is not None:
+                raise _error(409, f"A customer with external ID {customer.external_id} already exists.")
+            ledger.add(customer)
+        return json_response(201, customer.to_control())
+
+    async def _set_accounts(self, request: Request) -> Response:
+        ledger_name = self.ledger_name(request)
+        data = await _json_body(request)
+        count = data.get("activeAccounts") if isinstance(data, dict) else None
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0 or len(data) != 1:
+            raise _error(400, 'the body must be {"activeAccounts": <an integer >= 0>}')
+        id = request.path_params["id"]
+        with self.store.ledger(ledger_name) as ledger:
+            customer = ledger.get(id)
+            if customer is None:
+                raise _error(404, f"No customer with internal ID {id} in this ledger.")
+            if count and not customer.active:
+                raise _error(409, f"Customer {id} is inactive: it cannot have active accounts.")
+            customer = replace(customer, active_accounts=count)
+            ledger.save(customer)
+        return json_response(200, customer.to_control())
+
+    async def _reset(self, request: Request) -> Response:
+        ledger_name = self.ledger_name(request)
+        self.store.reset(ledger_name)
+        self.faults.clear(ledger_name)
+        return Response(status_code=204)
+
+    async def _add_fault(self, request: Request) -> Response:
+        ledger_name = self.ledger_name(request)
+        try:
+            fault, count = fault_from_json(await _json_body(request))
+        except ValueError as error:
+            raise _error(400, str(error)) from None
+        self.faults.add(ledger_name, fault, count)
+        return Response(status_code=204)
+
+    async def _clear_faults(self, request: Request) -> Response:
+        self.faults.clear(self.ledger_name(request))
+        return Response(status_code=204)
+
+
+class _AnyMethod:
+    """An ASGI app answering every request with a handler's response."""
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self._handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self._handler(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+def _raw_path(request: Request) -> str:
+    """The request's path as sent, still percent-encoded."""
+    raw = request.scope.get("raw_path")
+    return raw.decode("utf-8", "replace") if raw else request.url.path
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return parse_json(await request.body())
+    except ValueError:
+        raise _error(400, "the body must be valid JSON") from None
+
+
+def _not_found(method: str, path: str) -> Problem:
+    return _error(404, f"Cannot {method} {path}")
+
+
+async def _problem(request: Request, error: Exception) -> Response:
+    assert isinstance(error, Problem)
+    return json_response(error.status, error.body, error.headers)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    body = {"message": error.detail, "statusCode": error.status_code}
+    return json_response(error.status_code, body, error.headers)
+
+
+async def _crash(request: Request, error: Exception) -> Response:
+    return json_response(500, {"message": "Internal server error", "statusCode": 500})

@@ -1,0 +1,265 @@
+"""The spec shipped in the package (`tatum_client/openapi.json`), as the sandbox's routes and request checks.
+
+`Contract.match` finds the spec path of a request by its templates, segment by raw segment, so
+a `%2F` inside an id stays inside that one parameter. `Contract.check` validates the request with
+openapi-core and returns its parameters and body, or the items of Tatum's 400 `validation.failed` body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from openapi_core import OpenAPI
+from openapi_core.casting.schemas.exceptions import CastError
+from openapi_core.datatypes import RequestParameters
+from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
+from openapi_core.validation.request.exceptions import (
+    MissingRequiredParameter,
+    MissingRequiredRequestBody,
+    ParameterValidationError,
+    RequestBodyValidationError,
+)
+from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
+
+# The spec's only server. openapi-core matches requests against it, whatever host the sandbox listens on.
+_SPEC_HOST = "https://api.tatum.io"
+
+# Messages in the style of Tatum's validator (class-validator), by the JSON Schema keyword that failed.
+_MESSAGES = {
+    "maximum": "{name} must not be greater than {limit}",
+    "minimum": "{name} must not be less than {limit}",
+    "maxLength": "{name} must be shorter than or equal to {limit} characters",
+    "minLength": "{name} must be longer than or equal to {limit} characters",
+    "enum": "{name} must be one of the allowed values",
+    "type": "{name} must be of type {limit}",
+    "required": "{name} should not be null or undefined",
+    "additionalProperties": "property {name} should not exist",
+}
+
+
+def match_path(templates: Iterable[str], raw_path: str) -> tuple[str, dict[str, str]] | None:
+    """The path template a raw (still percent-encoded) request path matches, and its decoded parameters.
+
+    Matching is segment by raw segment, so a `%2F` inside an id never splits it; a literal segment beats a
+    template segment (`/customer/{id}` vs a literal route of the same length).
+    """
+    parts = raw_path.split("/")
+    best: tuple[int, str, dict[str, str]] | None = None
+    for template in templates:
+        template_parts = template.split("/")
+        if len(template_parts) != len(parts):
+            continue
+        parameters: dict[str, str] = {}
+        literals = 0
+        for want, got in zip(template_parts, parts, strict=True):
+            if want.startswith("{") and want.endswith("}"):
+                parameters[want[1:-1]] = unquote(got)
+            elif want == got:
+                literals += 1
+            else:
+                break
+        else:
+            if best is None or literals > best[0]:
+                best = (literals, template, parameters)
+    return None if best is None else (best[1], best[2])
+
+
+@dataclass(frozen=True)
+class Route:
+    """The spec path a request matched: template, path parameters (decoded) and operations."""
+
+    template: str
+    path_parameters: dict[str, str]
+    operations: dict[str, str]
+    """operationId by HTTP method (upper case)."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A request checked against the spec: its parameters and body, unmarshalled, or what is wrong with it."""
+
+    parameters: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class _Request:
+    """A request as openapi-core reads it (its `Request` and `SupportsPathPattern` protocols)."""
+
+    method: str
+    path: str
+    path_pattern: str
+    parameters: RequestParameters
+    content_type: str
+    body: bytes | None
+    host_url: str = _SPEC_HOST
+
+
+class Contract:
+    """The operations of a spec, and the check of requests against it."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self._api = OpenAPI.from_dict(spec)
+        self._paths = {
+            template: {
+                method.upper(): data["operationId"]
+                for method, data in item.items()
+                if isinstance(data, dict) and "operationId" in data
+            }
+            for template, item in spec["paths"].items()
+        }
+        self._with_body = {
+            data["operationId"]
+            for item in spec["paths"].values()
+            for data in item.values()
+            if isinstance(data, dict) and "requestBody" in data
+        }
+
+    def match(self, raw_path: str) -> Route | None:
+        """The spec path a raw (still percent-encoded) request path matches; None if none does."""
+        found = match_path(self._paths, raw_path)
+        if found is None:
+            return None
+        template, parameters = found
+        return Route(template, parameters, self._paths[template])
+
+    def check(
+        self,
+        route: Route,
+        operation_id: str,
+        method: str,
+        query: Mapping[str, Any],
+        headers: Mapping[str, str],
+        content_type: str,
+        body: bytes,
+    ) -> Checked:
+        """Validate a request of an operation (`query` must have `getlist`, as a multi-dict does)."""
+        takes_body = operation_id in self._with_body
+        if takes_body and body and not _strict_json(body):
+            item = _item({}, "body", None, "isJson", "body must be valid JSON (UTF-8, no NaN or Infinity)")
+            return Checked(problems=[item])
+        request = _Request(
+            method=method.lower(),
+            path=route.template,
+            path_pattern=route.template,
+            parameters=RequestParameters(query=query, header=headers, path=route.path_parameters),
+            content_type=content_type.lower(),
+            body=body if takes_body else None,
+        )
+        result = self._api.unmarshal_request(request)
+        if result.errors:
+            raw = {"query": dict(query.items()), "path": route.path_parameters}
+            problems = [item for error in result.errors for item in _problems(error, raw, body)]
+            return Checked(problems=_merged(problems))
+        parameters = {**result.parameters.query, **result.parameters.path}
+        return Checked(parameters=parameters, body=result.body)
+
+
+def parse_json(body: bytes) -> Any:
+    """A JSON body, strictly: UTF-8, no NaN or Infinity, no lone surrogates (so it can be echoed back).
+
+    Raises ValueError.
+    """
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
+    try:
+        value = json.loads(body.decode("utf-8"), parse_constant=refuse)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (UnicodeError, RecursionError) as error:
+        raise ValueError(str(error)) from error
+    return value
+
+
+def _strict_json(body: bytes) -> bool:
+    try:
+        parse_json(body)
+    except ValueError:
+        return False
+    return True
+
+
+def _item(target: Any, name: str, value: Any, constraint: str, message: str) -> dict[str, Any]:
+    item: dict[str, Any] = {"target": target}
+    if value is not None:
+        item["value"] = value
+    item.update(property=name, constraints={constraint: message})
+    return item
+
+
+def _message(keyword: str, name: str, limit: Any, fallback: str) -> str:
+    template = _MESSAGES.get(keyword)
+    return fallback if template is None else template.format(name=name, limit=limit)
+
+
+def _problems(error: Exception, raw: dict[str, dict[str, Any]], body: bytes) -> list[dict[str, Any]]:
+    """The 400 items for one error openapi-core reported."""
+    cause = error.__cause__
+    if isinstance(error, ParameterValidationError):
+        target = raw.get(error.location, {})
+        name, value = error.name, target.get(error.name)
+        if isinstance(error, MissingRequiredParameter):
+            return [_item(target, name, None, "required", _message("required", name, None, ""))]
+        if isinstance(cause, CastError):
+            message = f"{name} must be of type {cause.type}"
+            return [_item(target, name, value, "type", message)]
+        if isinstance(cause, InvalidSchemaValue):
+            return [_schema_item(target, name, schema_error) for schema_error in cause.schema_errors]
+        return [_item(target, name, value, "valid", f"{name} is not valid: {error}")]
+    if isinstance(error, RequestBodyValidationError):
+        if isinstance(error, MissingRequiredRequestBody):
+            return [_item({}, "body", None, "required", "body should not be empty")]
+        if isinstance(cause, MediaTypeNotFound):
+            message = f"body must be sent as {', '.join(cause.availableMimetypes)}"
+            return [_item({}, "body", None, "contentType", message)]
+        if isinstance(cause, InvalidSchemaValue):
+            document = json.loads(body)
+            return [
+                item for schema_error in cause.schema_errors for item in _body_items(document, schema_error)
+            ]
+        return [_item({}, "body", None, "isJson", "body must be valid JSON")]
+    return [_item({}, "request", None, "valid", str(error) or type(error).__name__)]
+
+
+def _schema_item(target: Any, name: str, schema_error: Exception) -> dict[str, Any]:
+    keyword = str(getattr(schema_error, "validator", "valid"))
+    limit = getattr(schema_error, "validator_value", None)
+    message = _message(keyword, name, limit, f"{name}: {getattr(schema_error, 'message', schema_error)}")
+    return _item(target, name, getattr(schema_error, "instance", None), keyword, message)
+
+
+def _body_items(document: Any, schema_error: Exception) -> list[dict[str, Any]]:
+    """The items for one schema error in a JSON body: the property is the failing field."""
+    target = document if isinstance(document, dict) else {}
+    keyword = str(getattr(schema_error, "validator", "valid"))
+    path = [str(part) for part in getattr(schema_error, "path", ())]
+    instance = getattr(schema_error, "instance", None)
+    if path:
+        return [_schema_item(target, ".".join(path), schema_error)]
+    if keyword == "required" and isinstance(instance, dict):
+        missing = [name for name in getattr(schema_error, "validator_value", ()) if name not in instance]
+        return [_item(target, name, None, keyword, _message(keyword, name, None, "")) for name in missing]
+    if keyword == "additionalProperties" and isinstance(instance, dict):
+        known = getattr(schema_error, "schema", {}).get("properties", {})
+        return [
+            _item(target, name, instance[name], keyword, _message(keyword, name, None, ""))
+            for name in instance
+            if name not in known
+        ]
+    return [_schema_item(target, "body", schema_error)]
+
+
+def _merged(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One item per property, with all its failed constraints (as Tatum's validator reports them)."""
+    merged: dict[str, dict[str, Any]] = {}
+    for item in items:
+        existing = merged.setdefault(item["property"], item)
+        if existing is not item:
+            existing["constraints"].update(item["constraints"])
+    return list(merged.values())

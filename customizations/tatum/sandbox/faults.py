@@ -1,0 +1,110 @@
+"""Faults for the next requests to `/v3/` of a ledger: an error status, a delay, a dropped connection.
+
+Faults are queued per ledger by `POST /_sandbox/faults` and each is used up by one request (a fault with
+`count` N by the next N). They live in memory only: a restart clears them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict, deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_MAX_DELAY = 60.0
+_MAX_COUNT = 1000
+_FIELDS = {"status", "retryAfter", "body", "delay", "drop", "count"}
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What to do to one request instead of (or before) answering it."""
+
+    status: int | None = None
+    """Answer with this status instead (and `body`, and `retry_after` as a `Retry-After` header)."""
+    body: Any = None
+    retry_after: int | str | None = None
+    delay: float = 0.0
+    """Seconds to wait first; alone, the request is then answered normally."""
+    drop: bool = False
+    """Close the connection without any answer."""
+
+    def response_body(self) -> Any:
+        """The JSON body of a status fault: the one given, else an ErrorBody for an error status."""
+        if self.body is not None or self.status is None or self.status < 400:
+            return self.body
+        return {"message": "Fault injected by the Tatum sandbox.", "statusCode": self.status}
+
+
+def fault_from_json(data: object) -> tuple[Fault, int]:
+    """A fault and its count from the JSON of `POST /_sandbox/faults`; ValueError if invalid.
+
+    Fields: `status` (200..599), `body` (any JSON, with a status), `retryAfter` (whole seconds >= 0 or an
+    HTTP-date, with a status), `delay` (seconds, 0..60), `drop` (true: close the connection), `count`
+    (how many requests, 1..1000, default 1). At least one of status, delay and drop; not status and drop.
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError("a fault must be a JSON object")
+    unknown = sorted(set(data) - _FIELDS)
+    if unknown:
+        raise ValueError(
+            f"unknown field(s) {', '.join(unknown)}; the fields are {', '.join(sorted(_FIELDS))}"
+        )
+    status = data.get("status")
+    if status is not None and (_not_int(status) or not 200 <= status <= 599):
+        raise ValueError("status must be an integer from 200 to 599")
+    retry_after = data.get("retryAfter")
+    if isinstance(retry_after, str):
+        if not retry_after.isascii() or not retry_after.isprintable():
+            raise ValueError("retryAfter must be printable ASCII")
+    elif retry_after is not None and (_not_int(retry_after) or retry_after < 0):
+        raise ValueError("retryAfter must be whole seconds (an integer >= 0) or an HTTP-date string")
+    delay = data.get("delay", 0)
+    if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= _MAX_DELAY:
+        raise ValueError(f"delay must be a number of seconds from 0 to {_MAX_DELAY:g}")
+    drop = data.get("drop", False)
+    if not isinstance(drop, bool):
+        raise ValueError("drop must be true or false")
+    count = data.get("count", 1)
+    if _not_int(count) or not 1 <= count <= _MAX_COUNT:
+        raise ValueError(f"count must be an integer from 1 to {_MAX_COUNT}")
+    if status is None and not drop and not delay:
+        raise ValueError("give at least one of status, delay and drop")
+    if status is not None and drop:
+        raise ValueError("a fault cannot both answer with a status and drop the connection")
+    if status is None and ("body" in data or retry_after is not None):
+        raise ValueError("body and retryAfter need a status")
+    if status in (204, 304) and data.get("body") is not None:
+        raise ValueError(f"a {status} answer has no body")
+    return Fault(status, data.get("body"), retry_after, float(delay), drop), count
+
+
+def _not_int(value: object) -> bool:
+    return isinstance(value, bool) or not isinstance(value, int)
+
+
+class Faults:
+    """The queues of pending faults, one per ledger."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queues: defaultdict[str, deque[Fault]] = defaultdict(deque)
+
+    def add(self, ledger: str, fault: Fault, count: int = 1) -> None:
+        with self._lock:
+            self._queues[ledger].extend([fault] * count)
+
+    def next(self, ledger: str) -> Fault | None:
+        """The fault for the ledger's next request, used up; None when none is pending."""
+        with self._lock:
+            queue = self._queues.get(ledger)
+            return queue.popleft() if queue else None
+
+    def clear(self, ledger: str | None = None) -> None:
+        """Drop the ledger's pending faults (every ledger's when None)."""
+        with self._lock:
+            if ledger is None:
+                self._queues.clear()
+            else:
+                self._queues.pop(ledger, None)

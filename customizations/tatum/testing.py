@@ -1,0 +1,197 @@
+"""pytest plugin: `tatum_sandbox`, a local Tatum sandbox for each test (needs the `sandbox` extra).
+
+    pytest_plugins = ["tatum.testing"]          # in your conftest.py
+
+    def test_deactivate(tatum_sandbox):
+        id = tatum_sandbox.add_customer("c-1", active_accounts=1)
+        with tatum_sandbox.sdk() as sdk:
+            api = sdk.mainnet().api().customer()
+            with pytest.raises(CustomerStateError):
+                api.deactivate_customer(id)
+
+One sandbox runs on a thread for the whole session, on a free loopback port; before each test every ledger
+is emptied and pending faults and rate-limit counters are cleared, so each test starts from nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from itertools import count
+from typing import Any, Literal
+
+import httpx
+import pytest
+
+from . import AsyncSdk, Sdk
+from .sandbox import SandboxServer, Settings
+
+__all__ = ["API_KEY_MAINNET", "API_KEY_TESTNET", "SandboxControlError", "TatumSandbox"]
+
+API_KEY_MAINNET = "sandbox-test-mainnet-key"
+"""The mainnet key the fixture's SDKs and controls use by default (any key works on the sandbox)."""
+API_KEY_TESTNET = "sandbox-test-testnet-key"
+
+Network = Literal["mainnet", "testnet"]
+
+
+class SandboxControlError(RuntimeError):
+    """A `/_sandbox/` control call failed (the sandbox's message says why)."""
+
+
+class TatumSandbox:
+    """A running sandbox, as a test sees it: its URL, SDKs pointed at it, and its controls.
+
+    The controls act on one ledger: by default the one of the fixture's key for `network`; `api_key=` picks
+    another key's, and `keyless=True` the anonymous ledger of `network` (requests without a key).
+    """
+
+    def __init__(self, server: SandboxServer) -> None:
+        self.url = server.url
+        self.server = server
+        self._control = httpx.Client(base_url=server.url)
+        self._sdks: list[Sdk] = []
+        self._async_clients: list[httpx.AsyncClient] = []
+        self._numbers = count(1)
+
+    def sdk(self, **kwargs: Any) -> Sdk:
+        """An Sdk for the sandbox: its base_url and the fixture's keys unless given; closed at teardown."""
+        options = {"api_key_mainnet": API_KEY_MAINNET, "api_key_testnet": API_KEY_TESTNET, **kwargs}
+        sdk = Sdk(base_url=options.pop("base_url", self.url), **options)
+        self._sdks.append(sdk)
+        return sdk
+
+    def async_sdk(self, **kwargs: Any) -> AsyncSdk:
+        """An AsyncSdk for the sandbox, like `sdk()`; closed at teardown.
+
+        Unless `http_client` is given, its connections are not kept alive between requests, so none is left
+        open on the test's event loop when the test ends.
+        """
+        options = {"api_key_mainnet": API_KEY_MAINNET, "api_key_testnet": API_KEY_TESTNET, **kwargs}
+        if "http_client" not in options:
+            client = httpx.AsyncClient(limits=httpx.Limits(max_keepalive_connections=0))
+            self._async_clients.append(client)
+            options["http_client"] = client
+        return AsyncSdk(base_url=options.pop("base_url", self.url), **options)
+
+    def add_customer(
+        self,
+        external_id: str | None = None,
+        *,
+        accounting_currency: str | None = None,
+        customer_country: str | None = None,
+        provider_country: str | None = None,
+        active: bool = True,
+        enabled: bool = True,
+        active_accounts: int = 0,
+        id: str | None = None,
+        network: Network = "mainnet",
+        api_key: str | None = None,
+        keyless: bool = False,
+    ) -> str:
+        """Create a customer (as Tatum does when a ledger account is made for it); returns its internal id.
+
+        `external_id` defaults to a fresh `customer-N`; `id` (24 lowercase hex) to a random one.
+        """
+        customer: dict[str, Any] = {
+            "externalId": external_id or f"customer-{next(self._numbers)}",
+            "accountingCurrency": accounting_currency,
+            "customerCountry": customer_country,
+            "providerCountry": provider_country,
+            "active": active,
+            "enabled": enabled,
+            "activeAccounts": active_accounts,
+        }
+        if id is not None:
+            customer["id"] = id
+        response = self._call("POST", "/_sandbox/customers", customer, network, api_key, keyless)
+        created: str = response.json()["id"]
+        return created
+
+    def set_active_accounts(
+        self,
+        id: str,
+        active_accounts: int,
+        *,
+        network: Network = "mainnet",
+        api_key: str | None = None,
+        keyless: bool = False,
+    ) -> None:
+        """Set how many active accounts a customer has (deactivation needs none)."""
+        body = {"activeAccounts": active_accounts}
+        self._call("PUT", f"/_sandbox/customers/{id}/accounts", body, network, api_key, keyless)
+
+    def inject_fault(
+        self,
+        *,
+        status: int | None = None,
+        retry_after: int | str | None = None,
+        body: Any = None,
+        delay: float = 0.0,
+        drop: bool = False,
+        count: int = 1,
+        network: Network = "mainnet",
+        api_key: str | None = None,
+        keyless: bool = False,
+    ) -> None:
+        """Make the ledger's next `count` requests to `/v3/` fail: answer `status` (with `body` and a
+        `Retry-After` header), wait `delay` seconds first, or `drop` the connection without an answer."""
+        fault: dict[str, Any] = {"delay": delay, "drop": drop, "count": count}
+        if status is not None:
+            fault["status"] = status
+        if retry_after is not None:
+            fault["retryAfter"] = retry_after
+        if body is not None:
+            fault["body"] = body
+        self._call("POST", "/_sandbox/faults", fault, network, api_key, keyless)
+
+    def reset(
+        self, *, network: Network = "mainnet", api_key: str | None = None, keyless: bool = False
+    ) -> None:
+        """Start a ledger again: no customers, no pending faults."""
+        self._call("POST", "/_sandbox/reset", None, network, api_key, keyless)
+
+    def close(self) -> None:
+        """Close every SDK made here and the control connection."""
+        for sdk in self._sdks:
+            sdk.close()
+        if self._async_clients:
+            # The test's event loop is gone by now; with no connection kept alive, a new loop closes them.
+            loop = asyncio.new_event_loop()
+            try:
+                for client in self._async_clients:
+                    loop.run_until_complete(client.aclose())
+            finally:
+                loop.close()
+        self._control.close()
+
+    def _call(
+        self, method: str, path: str, body: Any, network: Network, api_key: str | None, keyless: bool
+    ) -> httpx.Response:
+        headers = {}
+        params = {}
+        if not keyless:
+            headers["x-api-key"] = api_key or (API_KEY_MAINNET if network == "mainnet" else API_KEY_TESTNET)
+        elif network == "testnet":
+            params["type"] = "testnet"
+        response = self._control.request(method, path, json=body, headers=headers, params=params)
+        if response.is_error:
+            raise SandboxControlError(f"{method} {path}: HTTP {response.status_code}: {response.text}")
+        return response
+
+
+@pytest.fixture(scope="session")
+def tatum_sandbox_server() -> Iterator[SandboxServer]:
+    """The session's sandbox server (new ledgers start empty). Most tests want `tatum_sandbox`."""
+    with SandboxServer(Settings(seed=())) as server:
+        yield server
+
+
+@pytest.fixture
+def tatum_sandbox(tatum_sandbox_server: SandboxServer) -> Iterator[TatumSandbox]:
+    """A sandbox with every ledger empty: `.url`, `.sdk()`, `.async_sdk()`, `.add_customer()`,
+    `.set_active_accounts()`, `.inject_fault()`, `.reset()`."""
+    tatum_sandbox_server.sandbox.reset_all()
+    sandbox = TatumSandbox(tatum_sandbox_server)
+    yield sandbox
+    sandbox.close()

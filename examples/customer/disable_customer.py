@@ -1,0 +1,37 @@
+"""Disable a customer: no new accounts or transactions; its available balances are set to 0.
+
+    python examples/customer/disable_customer.py INTERNAL_ID     # or set TATUM_CUSTOMER_ID
+
+Reads TATUM_API_KEY_MAINNET and TATUM_BASE_URL: point TATUM_BASE_URL at a `tatum-sandbox` to run offline.
+"""
+
+import os
+import sys
+
+from tatum import CustomerNotFoundError, CustomerStateError, Sdk, TatumError
+
+
+def main() -> int:
+    id = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("TATUM_CUSTOMER_ID")
+    if not id:
+        print("usage: disable_customer.py INTERNAL_ID (or set TATUM_CUSTOMER_ID)", file=sys.stderr)
+        return 2
+    with Sdk() as sdk:
+        api = sdk.mainnet().api().customer()
+        try:
+            api.disable_customer(id)
+        except CustomerNotFoundError as error:
+            print(f"No such customer: {error.message}", file=sys.stderr)
+            return 1
+        except CustomerStateError as error:
+            print(f"Cannot disable customer {id} ({error.error_code}): {error.message}", file=sys.stderr)
+            return 1
+        except TatumError as error:
+            print(f"Could not disable customer {id}: {error}", file=sys.stderr)
+            return 1
+        print(f"Customer {id} disabled. Credits used: {sdk.mainnet().credits_used}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

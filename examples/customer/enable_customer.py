@@ -1,0 +1,37 @@
+"""Enable a customer: it can perform all operations again, its blocked balances unblocked.
+
+    python examples/customer/enable_customer.py INTERNAL_ID     # or set TATUM_CUSTOMER_ID
+
+Reads TATUM_API_KEY_MAINNET and TATUM_BASE_URL: point TATUM_BASE_URL at a `tatum-sandbox` to run offline.
+"""
+
+import os
+import sys
+
+from tatum import CustomerNotFoundError, CustomerStateError, Sdk, TatumError
+
+
+def main() -> int:
+    id = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("TATUM_CUSTOMER_ID")
+    if not id:
+        print("usage: enable_customer.py INTERNAL_ID (or set TATUM_CUSTOMER_ID)", file=sys.stderr)
+        return 2
+    with Sdk() as sdk:
+        api = sdk.mainnet().api().customer()
+        try:
+            api.enable_customer(id)
+        except CustomerNotFoundError as error:
+            print(f"No such customer: {error.message}", file=sys.stderr)
+            return 1
+        except CustomerStateError as error:
+            print(f"Cannot enable customer {id} ({error.error_code}): {error.message}", file=sys.stderr)
+            return 1
+        except TatumError as error:
+            print(f"Could not enable customer {id}: {error}", file=sys.stderr)
+            return 1
+        print(f"Customer {id} enabled. Credits used: {sdk.mainnet().credits_used}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
