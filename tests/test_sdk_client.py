@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 
 import httpx
@@ -149,3 +150,50 @@ def test_nothing_is_logged_above_debug(caplog: pytest.LogCaptureFixture) -> None
         script.sdk().mainnet().api().customer().get_customer_by_external_or_internal_id("651234")
 
     assert [r for r in caplog.records if r.name == "tatum"] == []
+
+
+def test_a_closed_sdk_refuses_calls_with_a_clear_error_and_sends_nothing() -> None:
+    script = Script()
+    sdk = script.sdk()
+    api = sdk.mainnet().api().customer()
+    sdk._http.close()  # as Sdk.close() does for a pool it owns
+
+    with pytest.raises(tatum.TatumError, match="closed"):
+        api.find_all_customers(1)
+
+    assert script.requests == []
+    assert sdk.mainnet().credits_used == 0
+
+
+async def test_a_closed_async_sdk_refuses_calls_with_a_clear_error() -> None:
+    async with tatum.AsyncSdk("k") as sdk:
+        api = sdk.mainnet().api().customer()
+    with pytest.raises(tatum.TatumError, match="closed"):
+        await api.find_all_customers(1)
+
+
+def test_methods_are_real_methods_to_introspection() -> None:
+    sync_api = tatum.Sdk("k").mainnet().api().customer()
+    async_api = tatum.AsyncSdk("k").mainnet().api().customer()
+
+    assert inspect.iscoroutinefunction(async_api.activate_customer)
+    assert not inspect.iscoroutinefunction(sync_api.activate_customer)
+    assert list(inspect.signature(sync_api.find_all_customers).parameters) == ["page_size", "offset"]
+    assert list(inspect.signature(tatum.CustomerApi.update_customer).parameters) == [
+        "self",
+        "id",
+        "customer_update",
+    ]
+    assert async_api.activate_customer.__doc__ == sync_api.activate_customer.__doc__
+
+
+def test_with_options_can_lift_a_budget() -> None:
+    script = Script(reply(204), reply(204))
+    sdk = script.sdk(credit_budget=2)
+    sdk.mainnet().api().customer().enable_customer("5e68c66581f2ee32bc354087")
+
+    unlimited = sdk.with_options(credit_budget=None)
+    unlimited.mainnet().api().customer().disable_customer("5e68c66581f2ee32bc354087")
+
+    assert (sdk.credit_budget, unlimited.credit_budget, sdk.with_options().credit_budget) == (2, None, 2)
+    assert sdk.mainnet().credits_used == 4

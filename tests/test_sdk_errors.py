@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import httpx
 import pytest
 import tatum
+import tatum_client.types
 from support.scripted import CUSTOMER, INTERNAL_ID, Script, error_body, reply
 from tatum import errors
 
@@ -118,6 +120,11 @@ def test_an_empty_error_body_uses_the_reason_phrase() -> None:
         ("find_all_customers", (10,), reply(200, [{"id": INTERNAL_ID}]), "externalId"),
         ("find_all_customers", (10,), reply(200, None), "not a list of customers"),
         ("update_customer", (INTERNAL_ID, {"externalId": "x"}), reply(200, raw=b""), "not a customer"),
+        ("find_all_customers", (10,), reply(200, [{"id": 1, "externalId": "x", "active": True, "enabled": True}]), "id is a int, not a str"),
+        ("find_all_customers", (10,), reply(200, [{**CUSTOMER, "active": "yes"}]), "active is a str, not a bool"),
+        ("get_customer_by_external_or_internal_id", ("x",), reply(200, {**CUSTOMER, "enabled": None}), "enabled is null"),
+        ("get_customer_by_external_or_internal_id", ("x",), reply(200, {**CUSTOMER, "accountingCurrency": 978}), "accountingCurrency is a int"),
+        ("find_all_customers", (10,), reply(200, raw=b"[" * 100000 + b"]" * 100000), "RecursionError"),
     ],
 )  # fmt: skip
 def test_a_success_status_with_a_contract_breaking_body_raises_unexpected_response(
@@ -131,7 +138,8 @@ def test_a_success_status_with_a_contract_breaking_body_raises_unexpected_respon
 
     assert reason in str(caught.value)
     assert caught.value.status_code == response.status_code
-    assert caught.value.body == response.content.decode()[:200]
+    text = response.content.decode()
+    assert caught.value.body == (text if len(text) <= 200 else text[:200] + "...")
     assert sdk.mainnet().credits_used == tatum.CREDIT_COSTS[name]  # the API answered with success: it charged
 
 
@@ -166,3 +174,41 @@ def test_error_bodies_that_are_json_but_not_objects() -> None:
 
     assert caught.value.error_code is None
     assert caught.value.message == '["not", "an", "object"]'
+
+
+def test_absurdly_nested_error_bodies_still_give_the_typed_error() -> None:
+    script = Script(reply(500, raw=b"[" * 100000 + b"]" * 100000))
+
+    with pytest.raises(tatum.ServerError):
+        script.sdk(max_retries=0).mainnet().api().customer().find_all_customers(10)
+
+
+def test_optional_customer_fields_may_be_null_or_absent() -> None:
+    body = {**CUSTOMER, "accountingCurrency": None}
+    script = Script(reply(200, body))
+
+    customer = script.sdk().mainnet().api().customer().get_customer_by_external_or_internal_id("x")
+
+    assert customer.accounting_currency is None
+    assert customer.customer_country is tatum_client.types.UNSET
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        tatum.ApiError(409, "conflict", "m", [1], {"a": "b"}),
+        tatum.CustomerStateError(403, "customer.active", "already", None, {}),
+        tatum.RateLimitError(429, "rate", "slow down", retry_after=2.0),
+        tatum.ValidationError("page_size", "must be <= 50"),
+        tatum.CreditBudgetExceededError("find_all_customers", 1, 5, 5),
+        tatum.UnexpectedResponseError("not a customer", 200, "{}", {"h": "v"}),
+        tatum.ApiTimeoutError("no answer"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_every_error_survives_pickling(error: tatum.TatumError) -> None:
+    copy = pickle.loads(pickle.dumps(error))
+
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    assert vars(copy) == vars(error)

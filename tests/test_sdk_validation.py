@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -51,6 +52,9 @@ BAD_CALLS: list[tuple[str, tuple[Any, ...], str, str]] = [
     ("update_customer", (INTERNAL_ID, CustomerUpdate(external_id="x", accounting_currency="EURO")), "customer_update.accountingCurrency", "not a valid"),  # type: ignore[arg-type]
     ("update_customer", (INTERNAL_ID, CustomerUpdate(external_id="")), "customer_update.externalId", "at least 1"),
     ("update_customer", (INTERNAL_ID, "externalId=x"), "customer_update", "must be a CustomerUpdate or a mapping"),
+    ("update_customer", (INTERNAL_ID, {1: 2}), "customer_update", "field names must be str"),
+    ("update_customer", (INTERNAL_ID, {"externalId": ".."}), "customer_update.externalId", "change the request's path"),
+    ("update_customer", (INTERNAL_ID, {"externalId": "a\x00b"}), "customer_update.externalId", "control characters"),
 ]  # fmt: skip
 
 
@@ -125,6 +129,13 @@ def test_a_valid_edge_of_each_limit_is_accepted() -> None:
         ({"timeout": 0}, "timeout"),
         ({"timeout": -1.0}, "timeout"),
         ({"timeout": "30"}, "timeout"),
+        ({"timeout": float("inf")}, "timeout"),
+        ({"timeout": float("nan")}, "timeout"),
+        ({"base_url": "https://api.tatum.io:abc"}, "base_url"),
+        ({"base_url": "https://api.tatum.io:99999"}, "base_url"),
+        ({"base_url": "https://a b.example"}, "base_url"),
+        ({"base_url": "https://api.tatum.io\x01"}, "base_url"),
+        ({"sleep": "no"}, "sleep"),
         ({"max_retries": -1}, "max_retries"),
         ({"max_retries": 1.5}, "max_retries"),
         ({"credit_budget": -1}, "credit_budget"),
@@ -148,3 +159,14 @@ def test_bad_sdk_options_are_refused(options: dict[str, Any], parameter: str) ->
 def test_plain_http_is_allowed_on_loopback(url: str) -> None:
     with tatum.Sdk(base_url=url) as sdk:
         assert sdk.base_url == url.rstrip("/")
+
+
+async def _async_sleep(delay: float) -> None:
+    pass
+
+
+def test_sleep_must_match_the_sdk_kind() -> None:
+    with pytest.raises(tatum.ValidationError, match="sleep"):
+        tatum.Sdk(sleep=_async_sleep)  # type: ignore[arg-type]
+    with pytest.raises(tatum.ValidationError, match="sleep"):
+        tatum.AsyncSdk(sleep=time.sleep)  # type: ignore[arg-type]

@@ -8,16 +8,22 @@ share the credit meters, so a budget holds across copies.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Generic, Literal, Self, TypeVar
 
 import httpx
 
 from . import _config
-from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_API_KEY_MAINNET, ENV_API_KEY_TESTNET
+from ._constants import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ENV_API_KEY_MAINNET,
+    ENV_API_KEY_TESTNET,
+    USER_AGENT,
+)
 from ._transport import AsyncTransport, CreditMeter, Settings, SyncTransport
 from .customer import AsyncCustomerApi, CustomerApi
 from .errors import ValidationError
@@ -28,6 +34,16 @@ NetworkName = Literal["mainnet", "testnet"]
 C = TypeVar("C", bound=CustomerApi | AsyncCustomerApi)
 
 
+class _Unchanged:
+    """The type of UNCHANGED: "leave this option as it is", where None is a value of its own."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = _Unchanged()
+
+
 class Api(Generic[C]):
     """The APIs of one network; `customer()` is the Customer API (the one this SDK covers)."""
 
@@ -36,6 +52,9 @@ class Api(Generic[C]):
 
     def customer(self) -> C:
         return self._customer
+
+    def __repr__(self) -> str:
+        return f"<Api of {self._customer!r}>"
 
 
 class Network(Generic[C]):
@@ -63,6 +82,9 @@ class Network(Generic[C]):
 class _SdkBase(Generic[C]):
     """Configuration, networks and caching shared by Sdk and AsyncSdk."""
 
+    _owns_http: bool
+    """Whether close() closes the HTTP client: not one given as `http_client`, nor from a `with_options` copy."""
+
     def __init__(
         self,
         api_key_mainnet: str | None,
@@ -84,7 +106,6 @@ class _SdkBase(Generic[C]):
         )
         self._meters: dict[NetworkName, CreditMeter] = {"mainnet": CreditMeter(), "testnet": CreditMeter()}
         self._networks: dict[NetworkName, Network[C]] = {}
-        self._owns_http = True
 
     @property
     def base_url(self) -> str:
@@ -107,23 +128,23 @@ class _SdkBase(Generic[C]):
         *,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
-        credit_budget: int | None = None,
+        credit_budget: int | _Unchanged | None = UNCHANGED,
     ) -> Self:
         """A copy with some options changed, sharing this one's connection pool and credit meters.
 
-        Closing a copy leaves the pool open; close the Sdk that made it.
+        Options left out stay as they are (`credit_budget=None` lifts the budget). The copy counts its
+        credits on the same meters and enforces its own budget against them. Closing a copy leaves the pool
+        open; close the Sdk that made it.
         """
+        settings = self._settings
+        if not isinstance(credit_budget, _Unchanged):
+            settings = replace(settings, credit_budget=_config.credit_budget(credit_budget))
+        if timeout is not None:
+            settings = replace(settings, timeout=_config.timeout(timeout))
+        if max_retries is not None:
+            settings = replace(settings, max_retries=_config.max_retries(max_retries))
         clone = copy.copy(self)
-        clone._settings = Settings(
-            base_url=self._settings.base_url,
-            timeout=self._settings.timeout if timeout is None else _config.timeout(timeout),
-            max_retries=self._settings.max_retries
-            if max_retries is None
-            else _config.max_retries(max_retries),
-            credit_budget=self._settings.credit_budget
-            if credit_budget is None
-            else _config.credit_budget(credit_budget),
-        )
+        clone._settings = settings
         clone._networks = {}
         clone._owns_http = False
         return clone
@@ -188,7 +209,10 @@ class Sdk(_SdkBase[CustomerApi]):
         super().__init__(api_key_mainnet, api_key_testnet, base_url, timeout, max_retries, credit_budget)
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ValidationError("http_client", "must be an httpx.Client (AsyncSdk takes httpx.AsyncClient)")
-        self._http: httpx.Client = http_client or httpx.Client(follow_redirects=False)
+        _config.sleep(sleep, coroutine=False)
+        self._http: httpx.Client = http_client or httpx.Client(
+            follow_redirects=False, headers={"User-Agent": USER_AGENT}
+        )
         self._owns_http = http_client is None
         self._sleep = sleep
 
@@ -214,7 +238,7 @@ class AsyncSdk(_SdkBase[AsyncCustomerApi]):
     """The Tatum Customer SDK with coroutines: `await AsyncSdk().mainnet().api().customer().activate_customer(id)`.
 
     Takes the arguments of `Sdk`, with `http_client` an httpx.AsyncClient and `sleep` a coroutine function
-    (default asyncio.sleep). Use `async with AsyncSdk() as sdk:` or `await sdk.aclose()`.
+    (default: asyncio.sleep). Use `async with AsyncSdk() as sdk:` or `await sdk.aclose()`.
     """
 
     def __init__(
@@ -227,12 +251,19 @@ class AsyncSdk(_SdkBase[AsyncCustomerApi]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         credit_budget: int | None = None,
         http_client: httpx.AsyncClient | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(api_key_mainnet, api_key_testnet, base_url, timeout, max_retries, credit_budget)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ValidationError("http_client", "must be an httpx.AsyncClient (Sdk takes httpx.Client)")
-        self._http: httpx.AsyncClient = http_client or httpx.AsyncClient(follow_redirects=False)
+        if sleep is None:
+            import asyncio  # here, not at the top: sync users need not pay for importing asyncio
+
+            sleep = asyncio.sleep
+        _config.sleep(sleep, coroutine=True)
+        self._http: httpx.AsyncClient = http_client or httpx.AsyncClient(
+            follow_redirects=False, headers={"User-Agent": USER_AGENT}
+        )
         self._owns_http = http_client is None
         self._sleep = sleep
 

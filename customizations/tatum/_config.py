@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import ipaddress
+import math
 import os
 from urllib.parse import urlsplit
 
@@ -41,7 +43,12 @@ def base_url(given: str | None) -> str:
         raise ValidationError("base_url", f"must be a str, not {type(url).__name__}")
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or not host:
+    try:
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number in 0..65535)
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as error:
+        raise ValidationError("base_url", f"{url!r} is not a valid URL: {error}") from None
+    if parts.scheme not in ("http", "https") or not host or not url.isprintable() or " " in url:
         raise ValidationError("base_url", f"{url!r} is not an http(s) URL")
     if parts.scheme == "http" and not _is_loopback(host):
         raise ValidationError(
@@ -55,9 +62,9 @@ def base_url(given: str | None) -> str:
 def timeout(value: float | httpx.Timeout) -> httpx.Timeout:
     if isinstance(value, httpx.Timeout):
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
         raise ValidationError(
-            "timeout", f"must be a positive number of seconds or an httpx.Timeout, not {value!r}"
+            "timeout", f"must be a positive, finite number of seconds or an httpx.Timeout, not {value!r}"
         )
     return httpx.Timeout(float(value))
 
@@ -72,3 +79,10 @@ def credit_budget(value: int | None) -> int | None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
         raise ValidationError("credit_budget", f"must be None or an int >= 0, not {value!r}")
     return value
+
+
+def sleep(value: object, *, coroutine: bool) -> None:
+    """`sleep` must be a plain function for Sdk and a coroutine function for AsyncSdk."""
+    if not callable(value) or inspect.iscoroutinefunction(value) != coroutine:
+        kind = "a coroutine function (like asyncio.sleep)" if coroutine else "a function (like time.sleep)"
+        raise ValidationError("sleep", f"must be {kind}")

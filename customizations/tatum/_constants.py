@@ -12,7 +12,8 @@ ENV_API_KEY_TESTNET = "TATUM_API_KEY_TESTNET"
 ENV_BASE_URL = "TATUM_BASE_URL"
 
 DEFAULT_TIMEOUT = 30.0
-"""Seconds for the whole of each attempt (connect, write, read, pool), as in Tatum's PHP SDK."""
+"""Seconds httpx may wait at each step of an attempt: to connect, for each read and write, for a pooled
+connection. Not a deadline for the whole call (a slow but steady answer, or retries, can take longer)."""
 
 DEFAULT_MAX_RETRIES = 2
 """Retries after the first attempt, so three attempts at most."""

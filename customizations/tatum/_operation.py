@@ -1,20 +1,24 @@
-"""`@operation`: makes an SDK method carry its spec operation's credit cost (`api.activate_customer.credits`)."""
+"""`@operation`: makes an SDK method carry its spec operation's credit cost (`api.activate_customer.credits`).
+
+`api.activate_customer` is a plain bound method (so `inspect.signature`, `inspect.iscoroutinefunction` and
+`help()` see the real method); the cost and the operation are attributes of its function, which a bound
+method exposes too.
+"""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from types import MethodType
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, cast, overload
 
 from ._spec import OPERATIONS, Operation
 from .errors import error_class
 
 P = ParamSpec("P")
 R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 T = TypeVar("T")
-
-# Docstrings by method name: the async twin of a method reuses its sync docstring.
-_DOCS: dict[str, str] = {}
 
 
 def raised_errors(operation: Operation) -> list[str]:
@@ -28,6 +32,7 @@ def raised_errors(operation: Operation) -> list[str]:
     names += ["ApiConnectionError", "ApiTimeoutError"]
     if operation.success_status != 204:
         names.append("UnexpectedResponseError")
+    names.append("ApiError (any other status)")
     return list(dict.fromkeys(names))
 
 
@@ -39,39 +44,36 @@ def describe(doc: str, operation: Operation) -> str:
     return f"{text}\n\nRaises: {', '.join(raised_errors(operation))}{forbidden}."
 
 
-class BoundOperation(Generic[P, R]):
-    """An SDK method bound to its API object. Call it as the method; `.credits` is its cost per call."""
+class BoundOperation(Protocol[P, R_co]):
+    """What `api.<method>` is to a type checker: callable as the method, with `.credits` and `.operation`."""
 
-    def __init__(self, func: Callable[P, R], operation: Operation, doc: str) -> None:
-        self._func = func
-        self.operation = operation
-        self.credits = operation.credits
-        self.__name__ = operation.name
-        self.__doc__ = doc
+    credits: int
+    operation: Operation
 
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        return self._func(*args, **kwargs)
-
-    def __repr__(self) -> str:
-        return f"<operation {self.operation.name} ({self.operation.method} {self.operation.path}, {self.credits} credits)>"
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co: ...
 
 
 class operation(Generic[T, P, R]):
     """Decorator for the methods that call one spec operation, named by the method (`activate_customer`).
 
-    The docstring's `{credits}` is replaced by the cost from the spec's `x-tatum-credits`, and a Raises section
-    derived from the operation's documented statuses and error codes is appended.
+    The docstring (`doc`, else the method's own) gets its `{credits}` replaced by the cost from the spec's
+    `x-tatum-credits`, and a Raises section derived from the operation's statuses and error codes.
     """
 
-    def __init__(self, func: Callable[Concatenate[T, P], R]) -> None:
-        self._func = func
-        self.__wrapped__ = func  # for inspect.signature and documentation tools
+    def __init__(self, func: Callable[Concatenate[T, P], R], doc: str | None = None) -> None:
         self.operation = OPERATIONS[func.__name__]
         self.credits = self.operation.credits
-        doc = func.__doc__ or _DOCS.get(func.__name__, "")
-        _DOCS.setdefault(func.__name__, doc)
-        self.__doc__ = describe(doc, self.operation)
-        self._name = func.__name__
+        self.source_doc = doc if doc is not None else (func.__doc__ or "")
+        func.__doc__ = describe(self.source_doc, self.operation)
+        vars(func).update(credits=self.credits, operation=self.operation)
+        self._func = func
+        self.__wrapped__ = func  # for inspect.signature and documentation tools
+        self.__doc__ = func.__doc__
+        self.__name__ = func.__name__
+
+    def __call__(self, instance: T, *args: P.args, **kwargs: P.kwargs) -> R:
+        """Called on the class (`CustomerApi.activate_customer(api, id)`), as a plain function would be."""
+        return self._func(instance, *args, **kwargs)
 
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> operation[T, P, R]: ...
@@ -82,11 +84,17 @@ class operation(Generic[T, P, R]):
     def __get__(self, instance: T | None, owner: type[Any]) -> operation[T, P, R] | BoundOperation[P, R]:
         if instance is None:
             return self
-        func = self._func
+        method = MethodType(self._func, instance)
+        vars(instance)[self.__name__] = method  # cached: later lookups skip this descriptor
+        return cast(BoundOperation[P, R], method)
 
-        def bound(*args: P.args, **kwargs: P.kwargs) -> R:
-            return func(instance, *args, **kwargs)
 
-        method = BoundOperation(bound, self.operation, self.__doc__ or "")
-        instance.__dict__[self._name] = method  # cached: later lookups skip this descriptor
-        return method
+def twin(
+    sync: operation[Any, Any, Any],
+) -> Callable[[Callable[Concatenate[T, P], R]], operation[T, P, R]]:
+    """Decorator for the async twin of a sync operation method: the same operation, the same docstring."""
+
+    def decorate(func: Callable[Concatenate[T, P], R]) -> operation[T, P, R]:
+        return operation(func, doc=sync.source_doc)
+
+    return decorate

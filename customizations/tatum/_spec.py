@@ -7,6 +7,7 @@ reports and enforces the new value.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class Operation:
     """The documented success status: 200 with a body, or 204 without."""
 
 
+@functools.cache
 def snake_case(name: str) -> str:
     """`pageSize` -> `page_size`: the API's names as Python names."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
@@ -147,7 +149,10 @@ def packaged_spec() -> dict[str, Any]:
     return data
 
 
-OPERATIONS, CUSTOMER_UPDATE_FIELDS = load(packaged_spec())
+_SPEC = packaged_spec()
+OPERATIONS, CUSTOMER_UPDATE_FIELDS = load(_SPEC)
+CUSTOMER_FIELDS = schema_fields(_SPEC, "Customer")
+"""The Customer schema's properties, by API name: what a response must carry, and of which types."""
 
 CREDIT_COSTS: dict[str, int] = {name: operation.credits for name, operation in sorted(OPERATIONS.items())}
 """Credits each SDK method costs per call, by method name (from the spec's `x-tatum-credits`)."""

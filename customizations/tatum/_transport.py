@@ -139,6 +139,8 @@ class Attempts:
         return self._response
 
     def _log(self, request: httpx.Request, outcome: str, elapsed: float) -> None:
+        if not logger.isEnabledFor(logging.DEBUG):  # skip building the record's arguments
+            return
         logger.debug(
             "%s %s %s -> %s in %.3fs (attempt %d of %d, %s)",
             self.operation.name,
@@ -155,16 +157,31 @@ class Attempts:
 class Transport:
     """What the sync and async transports share: settings, credentials, the credit meter, building requests."""
 
-    def __init__(self, settings: Settings, network: str, api_key: str | None, meter: CreditMeter) -> None:
+    def __init__(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        settings: Settings,
+        network: str,
+        api_key: str | None,
+        meter: CreditMeter,
+    ) -> None:
         self.settings = settings
         self.network = network
         self.meter = meter
         self._secrets = (api_key,) if api_key else ()
-        self._headers = {"User-Agent": USER_AGENT}
+        # The Sdk's own client carries the User-Agent already; a given client gets it on each request.
+        self._headers = {} if http.headers.get("User-Agent") == USER_AGENT else {"User-Agent": USER_AGENT}
         if api_key:
             self._headers["x-api-key"] = api_key
         # Without a key the network cannot be told by the key, so testnet says so in the query (as in PHP).
         self._extra_params = {"type": "testnet"} if network == "testnet" and not api_key else {}
+
+    def _check_open(self, http: httpx.Client | httpx.AsyncClient) -> None:
+        if http.is_closed:
+            raise TatumError(
+                "the Sdk's HTTP client is closed (after close()/aclose() or the end of its `with` block); "
+                "make a new Sdk"
+            )
 
     def _prepare(
         self,
@@ -203,7 +220,7 @@ class SyncTransport(Transport):
         meter: CreditMeter,
         sleep: Callable[[float], None],
     ) -> None:
-        super().__init__(settings, network, api_key, meter)
+        super().__init__(http, settings, network, api_key, meter)
         self.http = http
         self.sleep = sleep
 
@@ -211,6 +228,7 @@ class SyncTransport(Transport):
         self, operation: Operation, kwargs: dict[str, Any], goal_code: str | None = None
     ) -> httpx.Response:
         """Send an operation (generated `_get_kwargs` output) with retries; return the success response."""
+        self._check_open(self.http)
         self.meter.reserve(operation.name, operation.credits, self.settings.credit_budget)
         spent = False
         try:
@@ -243,7 +261,7 @@ class AsyncTransport(Transport):
         meter: CreditMeter,
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
-        super().__init__(settings, network, api_key, meter)
+        super().__init__(http, settings, network, api_key, meter)
         self.http = http
         self.sleep = sleep
 
@@ -251,6 +269,7 @@ class AsyncTransport(Transport):
         self, operation: Operation, kwargs: dict[str, Any], goal_code: str | None = None
     ) -> httpx.Response:
         """Send an operation (generated `_get_kwargs` output) with retries; return the success response."""
+        self._check_open(self.http)
         self.meter.reserve(operation.name, operation.credits, self.settings.credit_budget)
         spent = False
         try:

@@ -87,6 +87,8 @@ def customer_update(argument: str, value: object) -> CustomerUpdate:
     else:
         raise ValidationError(argument, f"must be a CustomerUpdate or a mapping, not {_type_name(value)}")
     for key in fields:
+        if not isinstance(key, str):
+            raise ValidationError(argument, f"field names must be str, not {_type_name(key)} ({key!r})")
         if key not in CUSTOMER_UPDATE_FIELDS:
             known = ", ".join(CUSTOMER_UPDATE_FIELDS)
             hint = (
@@ -99,4 +101,7 @@ def customer_update(argument: str, value: object) -> CustomerUpdate:
                 raise ValidationError(f"{argument}.{key}", "is required")
             continue
         check_value(f"{argument}.{key}", fields[key], limits)
+    # The external id is looked up later as a path segment (get_customer_by_external_or_internal_id), so
+    # the same rule as for ids keeps a customer from becoming unreachable.
+    check_path_segment(f"{argument}.externalId", fields["externalId"])
     return value if isinstance(value, CustomerUpdate) else CustomerUpdate.from_dict(fields)

@@ -25,8 +25,8 @@ from tatum_client.api.customer import (
 from tatum_client.models import Customer, CustomerUpdate
 from tatum_client.types import UNSET
 
-from ._operation import operation
-from ._spec import OPERATIONS
+from ._operation import operation, twin
+from ._spec import CUSTOMER_FIELDS, OPERATIONS, snake_case
 from ._transport import AsyncTransport, SyncTransport, Transport
 from ._validation import check_parameters, customer_update
 
@@ -73,27 +73,55 @@ def _state_request(name: str, id: str) -> tuple[dict[str, Any], str]:
     return module._get_kwargs(id), goal_code
 
 
+# What a broken body can make the generated parsers raise (RecursionError: absurdly nested JSON).
+_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, RecursionError)
+_JSON_TYPES: dict[str, type] = {"string": str, "boolean": bool, "integer": int}
+# (API name, attribute, required, Python type) of each Customer property, from the spec.
+_CUSTOMER_CHECKS = [
+    (name, snake_case(name), limits.required, _JSON_TYPES[limits.type])
+    for name, limits in CUSTOMER_FIELDS.items()
+    if limits.type in _JSON_TYPES
+]
+
+
+def _contract_breach(customer: Customer) -> str | None:
+    """What makes a parsed Customer break the spec (the generated parser checks presence, not types)."""
+    for name, attribute, required, kind in _CUSTOMER_CHECKS:
+        value = getattr(customer, attribute)
+        if value is None or value is UNSET:
+            if required:
+                return f"customer field {name} is null"
+        elif not isinstance(value, kind):
+            return f"customer field {name} is a {type(value).__name__}, not a {kind.__name__}"
+    return None
+
+
 def _customers(transport: Transport, response: httpx.Response) -> list[Customer]:
     try:
         parsed = find_all_customers._parse_response(client=_PARSER_CLIENT, response=response)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise transport.unexpected(
-            f"not a list of customers ({type(error).__name__}: {error})", response
-        ) from error
+    except _PARSE_ERRORS as error:
+        reason = f"not a list of customers ({type(error).__name__}: {error})"
+        raise transport.unexpected(reason, response) from error
     if not isinstance(parsed, list):
         raise transport.unexpected("not a list of customers", response)
+    for customer in parsed:
+        breach = _contract_breach(customer)
+        if breach is not None:
+            raise transport.unexpected(breach, response)
     return parsed
 
 
 def _customer(transport: Transport, response: httpx.Response) -> Customer:
+    parse = get_customer_by_external_or_internal_id._parse_response
     try:
-        parsed = get_customer_by_external_or_internal_id._parse_response(
-            client=_PARSER_CLIENT, response=response
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        parsed = parse(client=_PARSER_CLIENT, response=response)
+    except _PARSE_ERRORS as error:
         raise transport.unexpected(f"not a customer ({type(error).__name__}: {error})", response) from error
     if not isinstance(parsed, Customer):
         raise transport.unexpected("not a customer", response)
+    breach = _contract_breach(parsed)
+    if breach is not None:
+        raise transport.unexpected(breach, response)
     return parsed
 
 
@@ -205,33 +233,33 @@ class AsyncCustomerApi:
     def __repr__(self) -> str:
         return f"<AsyncCustomerApi {self._transport.network}>"
 
-    @operation
+    @twin(CustomerApi.find_all_customers)
     async def find_all_customers(self, page_size: int, offset: int | None = None) -> list[Customer]:
         response = await self._transport.send(_FIND_ALL, _find_all_request(page_size, offset))
         return _customers(self._transport, response)
 
-    @operation
+    @twin(CustomerApi.get_customer_by_external_or_internal_id)
     async def get_customer_by_external_or_internal_id(self, id: str) -> Customer:
         return _customer(self._transport, await self._transport.send(_GET, _get_request(id)))
 
-    @operation
+    @twin(CustomerApi.update_customer)
     async def update_customer(self, id: str, customer_update: CustomerUpdate | Mapping[str, Any]) -> Customer:
         response = await self._transport.send(_UPDATE, _update_request(id, customer_update))
         return _customer(self._transport, response)
 
-    @operation
+    @twin(CustomerApi.activate_customer)
     async def activate_customer(self, id: str) -> None:
         await self._change_state("activate_customer", id)
 
-    @operation
+    @twin(CustomerApi.deactivate_customer)
     async def deactivate_customer(self, id: str) -> None:
         await self._change_state("deactivate_customer", id)
 
-    @operation
+    @twin(CustomerApi.enable_customer)
     async def enable_customer(self, id: str) -> None:
         await self._change_state("enable_customer", id)
 
-    @operation
+    @twin(CustomerApi.disable_customer)
     async def disable_customer(self, id: str) -> None:
         await self._change_state("disable_customer", id)
 

@@ -58,6 +58,17 @@ CUSTOMER_STATE_CODES = frozenset(
 class TatumError(Exception):
     """Base of every exception the SDK raises."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take their own constructor arguments; rebuild from args and attributes instead, so
+        # every error survives pickling (multiprocessing, task queues).
+        return (_restore, (type(self), self.args), self.__dict__)
+
+
+def _restore(cls: type[TatumError], args: tuple[Any, ...]) -> TatumError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
+
 
 class ValidationError(TatumError, ValueError):
     """An argument breaks the API's constraints; raised before any request is sent.
@@ -193,7 +204,7 @@ def api_error(
     data: Any = None
     try:
         body = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     if isinstance(body, dict):
         code = body.get("errorCode")
