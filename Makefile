@@ -4,7 +4,7 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate check-generated lint-spec lint typecheck test docs check-docs demo
+.PHONY: install generate check-generated lint-spec lint typecheck test docs check-docs bench demo
 
 install: $(STAMP)
 
@@ -44,3 +44,6 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(PY) $(ROOT)/tools/demo.py
 
+# SDK against raw httpx, same machine, same run: prints the table recorded in docs/BENCHMARKS.md (about 2 min).
+bench: $(STAMP)
+	$(PY) $(ROOT)/tools/bench.py
