@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 import tatum
-import yaml
+from support.contract_server import SPEC_PATH, load_spec
 from support.scripted import CUSTOMER, INTERNAL_ID, Script, error_body, reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +19,7 @@ import generate  # noqa: E402
 
 
 def spec_costs() -> dict[str, int]:
-    spec = yaml.safe_load((ROOT / "openapi" / "customer.yaml").read_text())
+    spec = load_spec(SPEC_PATH)
     return {
         op["operationId"]: op["x-tatum-credits"] for item in spec["paths"].values() for op in item.values()
     }

@@ -8,7 +8,7 @@ openapi-core and returns its parameters and body, or the items of Tatum's 400 `v
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -158,6 +158,16 @@ class Contract:
             return Checked(problems=_merged(problems))
         parameters = {**result.parameters.query, **result.parameters.path}
         return Checked(parameters=parameters, body=result.body)
+
+
+def json_object(data: object, fields: Collection[str], what: str) -> Mapping[str, Any]:
+    """`data` as a JSON object with no keys but `fields`; ValueError naming `what` it must be otherwise."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{what} must be a JSON object")
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}; the fields are {', '.join(sorted(fields))}")
+    return data
 
 
 def parse_json(body: bytes) -> Any:

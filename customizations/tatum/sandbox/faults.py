@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict, deque
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from .contract import json_object
 
 _MAX_DELAY = 60.0
 _MAX_COUNT = 1000
@@ -44,13 +45,7 @@ def fault_from_json(data: object) -> tuple[Fault, int]:
     HTTP-date, with a status), `delay` (seconds, 0..60), `drop` (true: close the connection), `count`
     (how many requests, 1..1000, default 1). At least one of status, delay and drop; not status and drop.
     """
-    if not isinstance(data, Mapping):
-        raise ValueError("a fault must be a JSON object")
-    unknown = sorted(set(data) - _FIELDS)
-    if unknown:
-        raise ValueError(
-            f"unknown field(s) {', '.join(unknown)}; the fields are {', '.join(sorted(_FIELDS))}"
-        )
+    data = json_object(data, _FIELDS, "a fault")
     status = data.get("status")
     if status is not None and (_not_int(status) or not 200 <= status <= 599):
         raise ValueError("status must be an integer from 200 to 599")

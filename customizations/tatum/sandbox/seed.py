@@ -11,10 +11,10 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .contract import json_object
 from .store import CustomerRecord
 
 _INTERNAL_ID = re.compile(r"[0-9a-f]{24}")
@@ -52,13 +52,7 @@ def customer_from_json(data: object, default_id: str | None = None) -> CustomerR
     `externalId` is required; `active` and `enabled` default to true, `activeAccounts` to 0, `id` to
     `default_id`, else to one derived from the external id.
     """
-    if not isinstance(data, Mapping):
-        raise ValueError("a customer must be a JSON object")
-    unknown = sorted(set(data) - _FIELDS)
-    if unknown:
-        raise ValueError(
-            f"unknown field(s) {', '.join(unknown)}; the fields are {', '.join(sorted(_FIELDS))}"
-        )
+    data = json_object(data, _FIELDS, "a customer")
     external_id = data.get("externalId")
     if not isinstance(external_id, str) or not 1 <= len(external_id) <= 100:
         raise ValueError("externalId must be a string of 1 to 100 characters")
