@@ -329,8 +329,9 @@ def test_a_429_fault_carries_retry_after(tatum_sandbox: TatumSandbox) -> None:
     body = {"errorCode": "rate.limit.exceeded", "message": "slow down", "statusCode": 429}
     tatum_sandbox.inject_fault(status=429, retry_after=7, body=body)
 
+    # No client-side limiter: the 429 is a retry, and none is left.
     with pytest.raises(RateLimitError) as error:
-        api(tatum_sandbox, max_retries=0).find_all_customers(10)
+        api(tatum_sandbox, max_retries=0, rate_limit=None).find_all_customers(10)
 
     assert (error.value.retry_after, error.value.error_code, error.value.message) == (
         7.0,

@@ -245,8 +245,9 @@ def test_only_the_given_api_keys_are_accepted() -> None:
 def test_past_the_rate_limit_calls_get_429_with_retry_after() -> None:
     with (
         SandboxServer(Settings(rate_limit=3, seed=())) as server,
-        Sdk("limited", base_url=server.url, max_retries=0) as sdk,
-        Sdk("other", base_url=server.url, max_retries=0) as other,
+        # no client-side limiter: this is the sandbox's own 429
+        Sdk("limited", base_url=server.url, max_retries=0, rate_limit=None) as sdk,
+        Sdk("other", base_url=server.url, max_retries=0, rate_limit=None) as other,
     ):
         customers = sdk.mainnet().api().customer()
         for _ in range(3):

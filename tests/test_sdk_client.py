@@ -136,9 +136,10 @@ def test_debug_logging_gives_one_record_per_attempt(caplog: pytest.LogCaptureFix
         script.sdk().mainnet().api().customer().get_customer_by_external_or_internal_id("651234")
 
     records = [r for r in caplog.records if r.name == "tatum"]
-    assert [r.levelno for r in records] == [logging.DEBUG, logging.DEBUG]
+    assert [r.levelno for r in records] == [logging.INFO, logging.DEBUG]  # a retry is worth an INFO record
     assert "GET /v3/ledger/customer/651234 -> 503" in records[0].getMessage()
     assert "attempt 1 of 3, mainnet" in records[0].getMessage()
+    assert f"retrying in {script.sleeps[0]:.3f}s: HTTP 503 (backoff)" in records[0].getMessage()
     assert "-> 200" in records[1].getMessage()
     assert "attempt 2 of 3" in records[1].getMessage()
 
@@ -178,12 +179,20 @@ def test_methods_are_real_methods_to_introspection() -> None:
 
     assert inspect.iscoroutinefunction(async_api.activate_customer)
     assert not inspect.iscoroutinefunction(sync_api.activate_customer)
-    assert list(inspect.signature(sync_api.find_all_customers).parameters) == ["page_size", "offset"]
+    assert list(inspect.signature(sync_api.find_all_customers).parameters) == [
+        "page_size",
+        "offset",
+        "options",
+    ]
     assert list(inspect.signature(tatum.CustomerApi.update_customer).parameters) == [
-        "self",
         "id",
         "customer_update",
+        "options",
     ]
+    assert inspect.signature(sync_api.find_all_customers).return_annotation == "list[Customer]"
+    assert inspect.signature(async_api.with_raw_response.update_customer).return_annotation == (
+        "ApiResponse[Customer]"
+    )
     assert async_api.activate_customer.__doc__ == sync_api.activate_customer.__doc__
 
 

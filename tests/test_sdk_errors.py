@@ -51,8 +51,8 @@ def test_status_and_error_code_map_to_the_exception(
     body = VALIDATION_400 if status == 400 else error_body(status, code, "what went wrong")
     script = Script(reply(status, body, headers={"X-Request-Id": "req-1"}))
 
-    with pytest.raises(tatum.ApiError) as caught:
-        script.sdk(max_retries=0).mainnet().api().customer().activate_customer(INTERNAL_ID)
+    with pytest.raises(tatum.ApiError) as caught:  # (without the limiter, a 429 too is raised at once)
+        script.sdk(max_retries=0, rate_limit=None).mainnet().api().customer().activate_customer(INTERNAL_ID)
 
     error = caught.value
     assert type(error) is exception
@@ -80,8 +80,8 @@ def test_hierarchy_lets_callers_catch_broadly() -> None:
 def test_rate_limit_error_carries_retry_after() -> None:
     script = Script(reply(429, error_body(429, "rate.limit"), headers={"Retry-After": "2"}))
 
-    with pytest.raises(tatum.RateLimitError) as caught:
-        script.sdk(max_retries=0).mainnet().api().customer().find_all_customers(10)
+    with pytest.raises(tatum.RateLimitError) as caught:  # no limiter: the 429 is a retry, and none is left
+        script.sdk(max_retries=0, rate_limit=None).mainnet().api().customer().find_all_customers(10)
 
     assert caught.value.retry_after == 2.0
 

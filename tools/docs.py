@@ -37,15 +37,15 @@ def anchor(title: str) -> str:
 
 def signature(method: Callable[..., Any], prefix: str) -> str:
     """The method's signature as its source writes it (the modules use postponed annotations)."""
-    func = getattr(method, "__wrapped__", method)
-    sig = inspect.signature(func)
+    sig = inspect.signature(method)
     params = []
     for param in sig.parameters.values():
         if param.name == "self":
             continue
+        stars = "**" if param.kind is inspect.Parameter.VAR_KEYWORD else ""
         default = "" if param.default is inspect.Parameter.empty else f" = {param.default!r}"
-        params.append(f"{param.name}: {param.annotation}{default}")
-    return f"{prefix}{func.__name__}({', '.join(params)}) -> {sig.return_annotation}"
+        params.append(f"{stars}{param.name}: {param.annotation}{default}")
+    return f"{prefix}{method.__name__}({', '.join(params)}) -> {sig.return_annotation}"
 
 
 def cell(text: str) -> str:
@@ -181,9 +181,18 @@ def page() -> str:
             f"| [`{name}()`](#{anchor(name)}) | {op.method} `{op.path}` | {op.credits} | {op.summary} |"
         )
     lines.append(
-        f"| [`iter_customers()`](#iter_customers) | GET `{_spec.OPERATIONS['find_all_customers'].path}`, page after page | {_spec.OPERATIONS['find_all_customers'].credits} per page | Every customer |"
+        f"| [`iter_customers()`](#iter_customers), [`pages()`](#pages) | GET `{_spec.OPERATIONS['find_all_customers'].path}`, page after page | {_spec.OPERATIONS['find_all_customers'].credits} per page | Every customer |"
     )
-    lines.append("")
+    lines += [
+        "",
+        "Every method also takes the keyword-only options of `tatum.RequestOptions` (`**options` below):",
+        "",
+        inspect.cleandoc(tatum.RequestOptions.__doc__ or "").split("\n\n", 1)[1],
+        "",
+        "`api.with_raw_response.<method>(...)` returns the call's `tatum.ApiResponse` (`status_code`, `headers`,",
+        "`request_id`, `elapsed`, `attempts`, `credits`, `http_response`); its `parse()` gives what the method returns.",
+        "",
+    ]
     for name in sorted(names):
         lines.extend(method_section(name))
     lines += [
@@ -195,6 +204,15 @@ def page() -> str:
         "```",
         "",
         docstring(CustomerApi.iter_customers),
+        "",
+        "## `pages()`",
+        "",
+        "```python",
+        signature(CustomerApi.pages, "sdk.{mainnet,testnet}().api().customer()."),
+        signature(AsyncCustomerApi.apages, "async_sdk.{mainnet,testnet}().api().customer()."),
+        "```",
+        "",
+        docstring(CustomerApi.pages),
         "",
         "## Models",
         "",

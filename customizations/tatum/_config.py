@@ -1,4 +1,5 @@
-"""Reading and checking the Sdk's configuration: API keys, base URL, timeout, retries, budget."""
+"""Reading and checking configuration: the Sdk's (keys, base URL, timeout, retries, budget, rate limit...) and
+each call's options. Every check raises ValidationError naming the option and the rule."""
 
 from __future__ import annotations
 
@@ -6,13 +7,21 @@ import inspect
 import ipaddress
 import math
 import os
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
 
-from ._constants import DEFAULT_BASE_URL, ENV_BASE_URL
+from ._constants import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_REDIS_URL
+from ._retry import Backoff
+from ._validation import check_text
 from .errors import ValidationError
+
+RateLimit = float | Literal["auto"] | None
+"""`rate_limit`: calls per second per API key, "auto" (learnt from the API), or None (no client-side limit)."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,11 @@ class Settings:
     timeout: httpx.Timeout
     max_retries: int
     credit_budget: int | None
+    deadline: float | None = None
+    default_headers: Mapping[str, str] = field(default_factory=dict)
+    backoff: Backoff = field(default_factory=Backoff)
+    max_response_bytes: int = 0
+    rate_limit: RateLimit = "auto"
 
 
 def api_key(argument: str, given: str | None, env_var: str) -> str | None:
@@ -65,8 +79,13 @@ def base_url(given: str | None) -> str:
         raise ValidationError(
             "base_url", f"must use https (plain http is allowed only on loopback), not {url!r}"
         )
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ValidationError("base_url", "must not carry a query, a fragment or credentials")
+    if "?" in url or "#" in url or "@" in parts.netloc:
+        # Even empty ("https://api.tatum.io/#"): every path appended after it would be lost.
+        raise ValidationError(
+            "base_url",
+            f"must not carry a query, a fragment or credentials, not {url!r}: give the scheme, host, optional "
+            "port and optional path prefix, as in https://api.tatum.io (http:// only on a loopback host)",
+        )
     return url.rstrip("/")
 
 
@@ -78,6 +97,86 @@ def timeout(value: float | httpx.Timeout) -> httpx.Timeout:
             "timeout", f"must be a positive, finite number of seconds or an httpx.Timeout, not {value!r}"
         )
     return httpx.Timeout(float(value))
+
+
+def deadline(value: float | None) -> float | None:
+    """Seconds a whole call may take (attempts, retry waits, rate-limit waits); None: no deadline."""
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf
+    ):
+        raise ValidationError(
+            "deadline", f"must be None or a positive, finite number of seconds, not {value!r}"
+        )
+    return None if value is None else float(value)
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Headers the SDK owns: the key (one per request, never two), and the request's framing.
+_RESERVED_HEADERS = frozenset({"x-api-key", "host", "content-length", "transfer-encoding", "connection"})
+
+
+def headers(argument: str, value: Mapping[str, str] | None) -> dict[str, str]:
+    """Extra request headers: names as HTTP tokens, values printable ASCII; never the key or the framing."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            argument, f"must be a mapping of header names to values, not {type(value).__name__}"
+        )
+    checked = {}
+    for name, text in value.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise ValidationError(argument, f"{name!r} is not a valid header name")
+        if name.lower() in _RESERVED_HEADERS:
+            raise ValidationError(argument, f"{name} cannot be set per call: the SDK sets it")
+        if not isinstance(text, str) or not (text.isascii() and (text.isprintable() or text == "")):
+            raise ValidationError(argument, f"header {name}: the value must be a str of printable ASCII")
+        checked[name] = text
+    return checked
+
+
+def query(argument: str, value: Mapping[str, str] | None, taken: frozenset[str]) -> dict[str, str]:
+    """Extra query parameters (str to str); never one the operation or the SDK sets (`taken`)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError(argument, f"must be a mapping of names to values, not {type(value).__name__}")
+    checked = {}
+    for name, text in value.items():
+        if not isinstance(name, str) or not name or not isinstance(text, str):
+            raise ValidationError(argument, f"names and values must be non-empty str, not {name!r}: {text!r}")
+        if name in taken:
+            raise ValidationError(argument, f"{name} is set by the SDK (from the method's arguments)")
+        check_text(f"{argument}[{name!r}]", name)
+        check_text(f"{argument}[{name!r}]", text)
+        checked[name] = text
+    return checked
+
+
+def max_response_bytes(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError("max_response_bytes", f"must be an int >= 1, not {value!r}")
+    return value
+
+
+def rate_limit(value: RateLimit) -> RateLimit:
+    if value is None or value == "auto":
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise ValidationError(
+            "rate_limit", f'must be "auto", None or a positive number of calls per second, not {value!r}'
+        )
+    return float(value)
+
+
+def redis_url(given: str | None) -> str | None:
+    """The Redis URL given, else TATUM_REDIS_URL; None when neither is set."""
+    url = given if given is not None else os.environ.get(ENV_REDIS_URL) or None
+    if url is None:
+        return None
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise ValidationError("redis_url", "must be a redis://, rediss:// or unix:// URL")
+    return url
 
 
 def max_retries(value: int) -> int:

@@ -1,17 +1,27 @@
-"""`@operation`: makes an SDK method carry its spec operation's credit cost (`api.activate_customer.credits`).
+"""SDK methods made from one description of each call, in the four shapes a resource offers.
 
-`api.activate_customer` is a plain bound method (so `inspect.signature`, `inspect.iscoroutinefunction` and
-`help()` see the real method); the cost and the operation are attributes of its function, which a bound
-method exposes too.
+A resource module describes each operation once, as a function named after it (`find_all_customers`) that checks
+its arguments and returns a `Request`: the `Call` to send and the call's options. From that one function:
+
+    find_all_customers = sync_operation(requests.find_all_customers)           # -> list[Customer]
+    find_all_customers = sync_raw_operation(requests.find_all_customers)       # -> ApiResponse[list[Customer]]
+    find_all_customers = async_operation(requests.find_all_customers)          # -> Awaitable[list[Customer]]
+    find_all_customers = async_raw_operation(requests.find_all_customers)      # -> Awaitable[ApiResponse[...]]
+
+Each is a descriptor: on an instance it gives a plain function (so `inspect.signature`, `help()` and
+`inspect.iscoroutinefunction` see the real thing) carrying the operation's `credits` and `operation`, and whose
+docstring has the cost and a Raises section filled in from the spec.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from types import MethodType
-from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, cast, overload
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar, overload
 
+from ._pipeline import AsyncPipeline, Call, SyncPipeline
+from ._response import ApiResponse
 from ._spec import OPERATIONS, Operation
 from .errors import error_class
 
@@ -19,6 +29,14 @@ P = ParamSpec("P")
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Request(Generic[T]):
+    """A call checked and built, and the options it is to be sent with."""
+
+    call: Call[T]
+    options: Mapping[str, Any]
 
 
 def raised_errors(operation: Operation) -> list[str]:
@@ -53,48 +71,121 @@ class BoundOperation(Protocol[P, R_co]):
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co: ...
 
 
-class operation(Generic[T, P, R]):
-    """Decorator for the methods that call one spec operation, named by the method (`activate_customer`).
+_RAW_DOC = (
+    "Like `{name}`, but returns the answer as an `ApiResponse` (status, headers, request id, credits...);\n"
+    "its `.parse()` gives what `{name}` returns.\n\n"
+)
 
-    The docstring (`doc`, else the method's own) gets its `{credits}` replaced by the cost from the spec's
-    `x-tatum-credits`, and a Raises section derived from the operation's statuses and error codes.
-    """
 
-    def __init__(self, func: Callable[Concatenate[T, P], R], doc: str | None = None) -> None:
-        self.operation = OPERATIONS[func.__name__]
+class _Operation(Generic[P, R]):
+    """A method of a resource, made from a request function; see the module's docstring."""
+
+    def __init__(
+        self,
+        build: Callable[P, Request[Any]],
+        bind: Callable[[Any, Callable[P, Request[Any]]], Callable[P, R]],
+        returns: str,
+        raw: bool,
+    ) -> None:
+        self.operation = OPERATIONS[build.__name__]
         self.credits = self.operation.credits
-        self.source_doc = doc if doc is not None else (func.__doc__ or "")
-        func.__doc__ = describe(self.source_doc, self.operation)
-        vars(func).update(credits=self.credits, operation=self.operation)
-        self._func = func
-        self.__wrapped__ = func  # for inspect.signature and documentation tools
-        self.__doc__ = func.__doc__
-        self.__name__ = func.__name__
+        self.__name__ = build.__name__
+        self.__wrapped__ = build
+        prefix = _RAW_DOC.format(name=build.__name__) if raw else ""
+        self.__doc__ = describe(prefix + (build.__doc__ or ""), self.operation)
+        self.__signature__ = inspect.signature(build).replace(return_annotation=returns)
+        self._build = build
+        self._bind = bind
 
-    def __call__(self, instance: T, *args: P.args, **kwargs: P.kwargs) -> R:
+    def __call__(self, instance: object, *args: P.args, **kwargs: P.kwargs) -> R:
         """Called on the class (`CustomerApi.activate_customer(api, id)`), as a plain function would be."""
-        return self._func(instance, *args, **kwargs)
+        return self.__get__(instance, type(instance))(*args, **kwargs)
 
     @overload
-    def __get__(self, instance: None, owner: type[Any]) -> operation[T, P, R]: ...
+    def __get__(self, instance: None, owner: type[Any]) -> _Operation[P, R]: ...
 
     @overload
-    def __get__(self, instance: T, owner: type[Any]) -> BoundOperation[P, R]: ...
+    def __get__(self, instance: object, owner: type[Any]) -> BoundOperation[P, R]: ...
 
-    def __get__(self, instance: T | None, owner: type[Any]) -> operation[T, P, R] | BoundOperation[P, R]:
+    def __get__(self, instance: object | None, owner: type[Any]) -> _Operation[P, R] | BoundOperation[P, R]:
         if instance is None:
             return self
-        method = MethodType(self._func, instance)
+        method: Any = self._bind(instance, self._build)
+        method.__name__ = method.__qualname__ = self.__name__
+        method.__doc__ = self.__doc__
+        method.__wrapped__ = self._build
+        method.__signature__ = self.__signature__
+        method.credits = self.credits
+        method.operation = self.operation
         vars(instance)[self.__name__] = method  # cached: later lookups skip this descriptor
-        return cast(BoundOperation[P, R], method)
+        return method  # type: ignore[no-any-return]
 
 
-def twin(
-    sync: operation[Any, Any, Any],
-) -> Callable[[Callable[Concatenate[T, P], R]], operation[T, P, R]]:
-    """Decorator for the async twin of a sync operation method: the same operation, the same docstring."""
+def _returns(build: Callable[..., Any]) -> str:
+    """The type a request function's Call parses to, as written (`Request[list[Customer]]` -> `list[Customer]`)."""
+    annotation = str(inspect.signature(build).return_annotation)
+    return annotation.removeprefix("Request[").removesuffix("]")
 
-    def decorate(func: Callable[Concatenate[T, P], R]) -> operation[T, P, R]:
-        return operation(func, doc=sync.source_doc)
 
-    return decorate
+def sync_operation(build: Callable[P, Request[T]]) -> _Operation[P, T]:
+    """The plain method: sends the request and returns the parsed answer."""
+
+    def bind(resource: Any, build: Callable[P, Request[T]]) -> Callable[P, T]:
+        pipeline: SyncPipeline = resource._pipeline
+
+        def method(*args: P.args, **kwargs: P.kwargs) -> T:
+            request = build(*args, **kwargs)
+            return pipeline.send(request.call, request.options).parse()
+
+        return method
+
+    return _Operation(build, bind, _returns(build), raw=False)
+
+
+def sync_raw_operation(build: Callable[P, Request[T]]) -> _Operation[P, ApiResponse[T]]:
+    """The `with_raw_response` method: sends the request and returns the ApiResponse."""
+
+    def bind(resource: Any, build: Callable[P, Request[T]]) -> Callable[P, ApiResponse[T]]:
+        pipeline: SyncPipeline = resource._pipeline
+
+        def method(*args: P.args, **kwargs: P.kwargs) -> ApiResponse[T]:
+            request = build(*args, **kwargs)
+            return pipeline.send(request.call, request.options)
+
+        return method
+
+    return _Operation(build, bind, f"ApiResponse[{_returns(build)}]", raw=True)
+
+
+def async_operation(build: Callable[P, Request[T]]) -> _Operation[P, Coroutine[Any, Any, T]]:
+    """The plain coroutine method."""
+
+    def bind(resource: Any, build: Callable[P, Request[T]]) -> Callable[P, Coroutine[Any, Any, T]]:
+        pipeline: AsyncPipeline = resource._pipeline
+
+        async def method(*args: P.args, **kwargs: P.kwargs) -> T:
+            request = build(*args, **kwargs)
+            return (await pipeline.send(request.call, request.options)).parse()
+
+        return method
+
+    return _Operation(build, bind, _returns(build), raw=False)
+
+
+def async_raw_operation(
+    build: Callable[P, Request[T]],
+) -> _Operation[P, Coroutine[Any, Any, ApiResponse[T]]]:
+    """The coroutine `with_raw_response` method."""
+
+    def bind(
+        resource: Any, build: Callable[P, Request[T]]
+    ) -> Callable[P, Coroutine[Any, Any, ApiResponse[T]]]:
+        pipeline: AsyncPipeline = resource._pipeline
+
+        async def method(*args: P.args, **kwargs: P.kwargs) -> ApiResponse[T]:
+            request = build(*args, **kwargs)
+            return await pipeline.send(request.call, request.options)
+
+        return method
+
+    return _Operation(build, bind, f"ApiResponse[{_returns(build)}]", raw=True)

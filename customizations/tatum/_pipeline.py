@@ -1,29 +1,55 @@
-"""The request path every call takes: budget, request, attempts with retries, credits, the parsed answer.
+"""The request path every call takes: options, budget, rate limit, attempts with retries, bounded reading.
 
 A resource (`tatum.customer`) describes a call as a `Call`: the spec's operation, the request the generated
-client builds for it, and the generated parser of its success body. `SyncPipeline` and `AsyncPipeline` send it;
-they only do the I/O (sending, sleeping), while `tatum._retry.Attempts` decides what happens after each attempt
-and `tatum._response` reads the answer. Nothing here knows which API a call belongs to.
+client builds for it, and the generated parser of its success body. `SyncPipeline` and `AsyncPipeline` send it
+and return an `ApiResponse`; they only do the I/O (sending, reading, sleeping), while `tatum._retry.Attempts`
+decides what follows each attempt, `tatum._ratelimit` when a call may go, and `tatum._response` reads the
+answer. Nothing here knows which API a call belongs to.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 import httpx
 
+from . import _body, _config
 from ._config import Settings
 from ._constants import USER_AGENT
-from ._credits import CreditMeter
-from ._response import parse_success
-from ._retry import Attempts
+from ._credits import Meter
+from ._ratelimit import RateLimiter, Slot
+from ._response import ApiResponse
+from ._retry import Attempts, Wait, retry_after_seconds
 from ._spec import Operation
-from .errors import TatumError
+from ._tracing import CallSpan, call_span
+from .errors import RateLimitError, TatumError, ValidationError
 
 T = TypeVar("T")
+
+
+class RequestOptions(TypedDict, total=False):
+    """The keyword-only options every method takes, for that one call.
+
+    - `timeout`: httpx's timeout for each step of an attempt (seconds or an httpx.Timeout); default the Sdk's.
+    - `max_retries`: retries after the first attempt; default the Sdk's.
+    - `deadline`: seconds for the whole call (attempts, retry waits, rate-limit waits); past it,
+      ApiTimeoutError (RateLimitError when the rate limiter's wait would pass it); default the Sdk's.
+    - `extra_headers`: headers sent with this call, after the Sdk's `default_headers` (never `x-api-key`, nor
+      `Host`, `Content-Length`, `Transfer-Encoding`, `Connection`).
+    - `extra_query`: query parameters sent with this call (never one the method sets from its arguments).
+    """
+
+    timeout: float | httpx.Timeout
+    max_retries: int
+    deadline: float | None
+    extra_headers: Mapping[str, str]
+    extra_query: Mapping[str, str]
+
+
+_OPTIONS = frozenset(RequestOptions.__annotations__)
 
 
 @dataclass(frozen=True)
@@ -37,10 +63,25 @@ class Call(Generic[T]):
     """The generated `parse_success`: the success body as the spec's model."""
     what: str
     """What the success body is, for error messages ("a customer")."""
+    max_items: int | None = None
+    """For a list: the most items the answer may hold (the page size asked for)."""
+
+
+@dataclass
+class _Plan(Generic[T]):
+    """One call being sent: its request, options and attempts."""
+
+    call: Call[T]
+    request: httpx.Request
+    timeout: httpx.Timeout
+    attempts: Attempts
+    started: float
+    span: CallSpan
+    body: _body.Body | None = None
 
 
 class Pipeline:
-    """What the sync and async pipelines share: settings, credentials, the credit meter, building requests."""
+    """What the sync and async pipelines share: settings, credentials, meter, limiter, building requests."""
 
     def __init__(
         self,
@@ -48,49 +89,143 @@ class Pipeline:
         settings: Settings,
         network: str,
         api_key: str | None,
-        meter: CreditMeter,
+        meter: Meter,
+        limiter: RateLimiter,
+        clock: Callable[[], float],
     ) -> None:
         self.settings = settings
         self.network = network
         self.meter = meter
+        self.limiter = limiter
+        self.clock = clock
         self._http = http
         self._secrets = (api_key,) if api_key else ()
         # The Sdk's own client carries the User-Agent already; a given client gets it on each request.
-        self._headers = {} if http.headers.get("User-Agent") == USER_AGENT else {"User-Agent": USER_AGENT}
+        own = http.headers.get("User-Agent") == USER_AGENT
+        self._headers = {**settings.default_headers, **({} if own else {"User-Agent": USER_AGENT})}
         if api_key:
             self._headers["x-api-key"] = api_key
         # Without a key the network cannot be told by the key, so testnet says so in the query (as in PHP).
         self._extra_params = {"type": "testnet"} if network == "testnet" and not api_key else {}
 
-    def _reserve(self, call: Call[Any]) -> None:
-        """Check that the client is open and reserve the call's credits (CreditBudgetExceededError)."""
+    @property
+    def rate_limit(self) -> float | None:
+        """Calls per second in force now on this network's key, or None (no limit known, or limiting off)."""
+        return self.limiter.rate(self.settings.rate_limit)
+
+    def _plan(self, call: Call[T], options: Mapping[str, Any]) -> _Plan[T]:
+        """Check the options and the client, and build the call's request; nothing is sent yet."""
+        settings = self.settings
+        timeout, max_retries, deadline = settings.timeout, settings.max_retries, settings.deadline
+        headers, params = {**call.request.get("headers", {}), **self._headers}, call.request.get("params", {})
+        if options:
+            unknown = sorted(set(options) - _OPTIONS)
+            if unknown:
+                raise ValidationError(
+                    unknown[0], f"is not an option; the options are {', '.join(sorted(_OPTIONS))}"
+                )
+            if "timeout" in options:
+                timeout = _config.timeout(options["timeout"])
+            if "max_retries" in options:
+                max_retries = _config.max_retries(options["max_retries"])
+            if "deadline" in options:
+                deadline = _config.deadline(options["deadline"])
+            extra_headers = _config.headers("extra_headers", options.get("extra_headers"))
+            taken = frozenset({*call.operation.parameters, *self._extra_params})
+            extra_query = _config.query("extra_query", options.get("extra_query"), taken)
+            headers = {**headers, **extra_headers}
+            params = {**params, **extra_query}
         if self._http.is_closed:
             raise TatumError(
                 "the Sdk's HTTP client is closed (after close()/aclose() or the end of its `with` block); "
                 "make a new Sdk"
             )
-        self.meter.reserve(call.operation.name, call.operation.credits, self.settings.credit_budget)
-
-    def _prepare(self, call: Call[Any]) -> tuple[httpx.Request, Attempts]:
-        """The call's httpx request, and the record of its attempts."""
-        kwargs = call.request
-        params = {**kwargs.get("params", {}), **self._extra_params}
+        params = {**params, **self._extra_params}
         request = self._http.build_request(
-            kwargs["method"].upper(),
-            self.settings.base_url + kwargs["url"],
+            call.request["method"].upper(),
+            settings.base_url + call.request["url"],
             params=params or None,
-            json=kwargs.get("json"),
-            headers={**kwargs.get("headers", {}), **self._headers},
-            timeout=self.settings.timeout,
+            json=call.request.get("json"),
+            headers=headers,
+            timeout=timeout,
         )
-        return request, Attempts(self.network, call.operation, self.settings.max_retries, self._secrets)
+        now = self.clock()
+        attempts = Attempts(
+            self.network,
+            call.operation,
+            max_retries,
+            self._secrets,
+            settings.backoff,
+            None if deadline is None else now + deadline,
+            self.clock,
+            rate_limiter_on=settings.rate_limit is not None,
+        )
+        return _Plan(call, request, timeout, attempts, now, call_span(call.operation, self.network))
 
-    def _parse(self, call: Call[T], response: httpx.Response) -> T:
-        return parse_success(call.operation, call.what, call.parse, response, self._secrets)
+    def _attempt_timeout(self, plan: _Plan[Any]) -> None:
+        """Cap each step of the next attempt at the time left before the deadline."""
+        left = plan.attempts.remaining()
+        if left is not None:
+            capped = {
+                step: left if limit is None else min(limit, left)
+                for step, limit in plan.timeout.as_dict().items()
+            }
+            plan.request.extensions["timeout"] = capped
+
+    def _limits(self, plan: _Plan[Any]) -> _body.Limits:
+        return _body.Limits(self.settings.max_response_bytes, plan.attempts.deadline_at, self.clock)
+
+    def _too_long(self, plan: _Plan[Any], slot: Slot) -> RateLimitError | None:
+        """RateLimitError if the rate limiter's wait would pass the call's deadline or MAX_RETRY_AFTER's block."""
+        left = plan.attempts.remaining()
+        if left is not None and slot.wait >= left:
+            return _limiter_error(plan, slot.wait, "it would pass the call's deadline")
+        return None
+
+    def _answered(self, plan: _Plan[T], response: httpx.Response, body: _body.Body) -> Wait | None:
+        plan.body = body
+        if self.settings.rate_limit is not None:
+            self.limiter.observe(response.headers)
+        elapsed = self.clock() - plan.started
+        wait = plan.attempts.answered(plan.request, response, elapsed)
+        if wait is not None and wait.rate_limited:
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            self.limiter.rate_limited(self.settings.rate_limit, retry_after)
+        return wait
+
+    def _result(self, plan: _Plan[T]) -> ApiResponse[T]:
+        """The call's ApiResponse once its attempts are over, or its exception."""
+        attempts = plan.attempts
+        try:
+            response = attempts.result()
+        except BaseException as error:
+            status = getattr(error, "status_code", None)
+            plan.span.answered(status, attempts.number, getattr(error, "request_id", None), 0)
+            raise
+        assert plan.body is not None
+        result = ApiResponse(
+            plan.call,
+            response,
+            attempts=attempts.number,
+            elapsed=self.clock() - plan.started,
+            truncated=plan.body.truncated and 200 <= response.status_code < 300,
+            secrets=self._secrets,
+        )
+        plan.span.answered(result.status_code, result.attempts, result.request_id, result.credits)
+        return result
+
+    def _ttl(self, plan: _Plan[Any]) -> float | None:
+        left = plan.attempts.remaining()
+        return None if left is None else left + 60.0
+
+
+def _limiter_error(plan: _Plan[Any], wait: float, why: str) -> RateLimitError:
+    message = f"{plan.call.operation.name}: the rate limiter asks for a wait of {wait:.3f}s and {why}; nothing was sent"
+    return RateLimitError(429, None, message, retry_after=wait)
 
 
 class SyncPipeline(Pipeline):
-    """Sends calls with an httpx.Client, sleeping between attempts with `sleep`."""
+    """Sends calls with an httpx.Client, sleeping with `sleep` (waits for the rate limiter and retries)."""
 
     def __init__(
         self,
@@ -98,40 +233,70 @@ class SyncPipeline(Pipeline):
         settings: Settings,
         network: str,
         api_key: str | None,
-        meter: CreditMeter,
+        meter: Meter,
+        limiter: RateLimiter,
+        clock: Callable[[], float],
         sleep: Callable[[float], None],
     ) -> None:
-        super().__init__(http, settings, network, api_key, meter)
+        super().__init__(http, settings, network, api_key, meter, limiter, clock)
         self.http = http
         self.sleep = sleep
 
-    def send(self, call: Call[T]) -> T:
-        """Send a call with retries; return its parsed success or raise its typed error."""
-        self._reserve(call)
+    def send(self, call: Call[T], options: Mapping[str, Any]) -> ApiResponse[T]:
+        """Send a call with retries under the rate limit; its ApiResponse, or its typed error."""
+        plan = self._plan(call, options)
+        operation = call.operation
+        with plan.span:
+            reservation = self.meter.reserve(
+                operation.name, operation.credits, self.settings.credit_budget, self._ttl(plan)
+            )
+            spent = False
+            try:
+                while True:
+                    self._wait_turn(plan)
+                    wait = self._attempt(plan)
+                    if wait is None:
+                        break
+                    plan.span.retry(wait.seconds, wait.reason)
+                    if not wait.rate_limited:  # after a 429 the limiter's line does the waiting
+                        self.sleep(wait.seconds)
+                result = self._result(plan)
+                spent = True
+            finally:
+                self.meter.settle(reservation, operation.credits, spent)
+            return result
+
+    def _wait_turn(self, plan: _Plan[Any]) -> None:
+        """Wait for the rate limiter's slot (giving it back if interrupted); RateLimitError past the deadline."""
+        setting = self.settings.rate_limit
+        if setting is None:
+            return
+        slot = self.limiter.reserve(setting)
+        if slot is None:
+            return
+        error = self._too_long(plan, slot)
+        if error is not None:
+            self.limiter.release(slot)
+            raise error
         try:
-            request, attempts = self._prepare(call)
-            while True:
-                started = time.perf_counter()
-                try:
-                    response = self.http.send(request, follow_redirects=False)
-                except httpx.HTTPError as error:
-                    delay = attempts.failed(request, error, time.perf_counter() - started)
-                else:
-                    delay = attempts.answered(request, response, time.perf_counter() - started)
-                if delay is None:
-                    break
-                self.sleep(delay)
-            response = attempts.result()
+            self.sleep(slot.wait)
         except BaseException:
-            self.meter.settle(call.operation.credits, spent=False)
+            self.limiter.release(slot)
             raise
-        # Spent once the API answered with success, even if the body then breaks the contract.
-        self.meter.settle(call.operation.credits, spent=True)
-        return self._parse(call, response)
+
+    def _attempt(self, plan: _Plan[T]) -> Wait | None:
+        self._attempt_timeout(plan)
+        started = self.clock()
+        try:
+            response = self.http.send(plan.request, stream=True, follow_redirects=False)
+            body = _body.read(response, self._limits(plan))
+        except httpx.HTTPError as error:
+            return plan.attempts.failed(plan.request, error, self.clock() - started)
+        return self._answered(plan, response, body)
 
 
 class AsyncPipeline(Pipeline):
-    """Sends calls with an httpx.AsyncClient, sleeping between attempts with the coroutine `sleep`."""
+    """Sends calls with an httpx.AsyncClient, sleeping with the coroutine `sleep`."""
 
     def __init__(
         self,
@@ -139,33 +304,100 @@ class AsyncPipeline(Pipeline):
         settings: Settings,
         network: str,
         api_key: str | None,
-        meter: CreditMeter,
+        meter: Meter,
+        limiter: RateLimiter,
+        clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
-        super().__init__(http, settings, network, api_key, meter)
+        super().__init__(http, settings, network, api_key, meter, limiter, clock)
         self.http = http
         self.sleep = sleep
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def send(self, call: Call[T]) -> T:
-        """Send a call with retries; return its parsed success or raise its typed error."""
-        self._reserve(call)
+    async def send(self, call: Call[T], options: Mapping[str, Any]) -> ApiResponse[T]:
+        """Send a call with retries under the rate limit; its ApiResponse, or its typed error."""
+        self._check_loop()
+        plan = self._plan(call, options)
+        operation = call.operation
+        with plan.span:
+            reservation = await self._io(
+                self.meter.blocking_io,
+                self.meter.reserve,
+                operation.name,
+                operation.credits,
+                self.settings.credit_budget,
+                self._ttl(plan),
+            )
+            spent = False
+            try:
+                while True:
+                    await self._wait_turn(plan)
+                    wait = await self._attempt(plan)
+                    if wait is None:
+                        break
+                    plan.span.retry(wait.seconds, wait.reason)
+                    if not wait.rate_limited:
+                        await self.sleep(wait.seconds)
+                result = self._result(plan)
+                spent = True
+            finally:
+                await self._io(
+                    self.meter.blocking_io, self.meter.settle, reservation, operation.credits, spent
+                )
+            return result
+
+    def _check_loop(self) -> None:
+        """An AsyncSdk belongs to the event loop of its first call, as its httpx.AsyncClient does."""
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise TatumError(
+                "this AsyncSdk was first used on another event loop, and its connections belong to that loop; "
+                "make one AsyncSdk per event loop (per asyncio.run())"
+            )
+
+    async def _io(self, blocking: bool, work: Callable[..., T], *args: Any) -> T:
+        """Run a limiter or meter step: in a thread when it does network I/O (Redis), else inline."""
+        if blocking:
+            return await asyncio.to_thread(work, *args)
+        return work(*args)
+
+    async def _wait_turn(self, plan: _Plan[Any]) -> None:
+        setting = self.settings.rate_limit
+        if setting is None:
+            return
+        limiter = self.limiter
+        slot = await self._io(limiter.window.blocking_io, limiter.reserve, setting)
+        if slot is None:
+            return
+        error = self._too_long(plan, slot)
+        if error is None:
+            try:
+                await self.sleep(slot.wait)
+                return
+            except BaseException:
+                await asyncio.shield(self._io(limiter.window.blocking_io, limiter.release, slot))
+                raise
+        await self._io(limiter.window.blocking_io, limiter.release, slot)
+        raise error
+
+    async def _attempt(self, plan: _Plan[T]) -> Wait | None:
+        self._attempt_timeout(plan)
+        started = self.clock()
+        left = plan.attempts.remaining()
         try:
-            request, attempts = self._prepare(call)
-            while True:
-                started = time.perf_counter()
-                try:
-                    response = await self.http.send(request, follow_redirects=False)
-                except httpx.HTTPError as error:
-                    delay = attempts.failed(request, error, time.perf_counter() - started)
-                else:
-                    delay = attempts.answered(request, response, time.perf_counter() - started)
-                if delay is None:
-                    break
-                await self.sleep(delay)
-            response = attempts.result()
-        except BaseException:
-            self.meter.settle(call.operation.credits, spent=False)
-            raise
-        # Spent once the API answered with success, even if the body then breaks the contract.
-        self.meter.settle(call.operation.credits, spent=True)
-        return self._parse(call, response)
+            async with asyncio.timeout(left):
+                response = await self.http.send(plan.request, stream=True, follow_redirects=False)
+                body = await _body.aread(response, self._limits(plan))
+        except httpx.HTTPError as error:
+            return plan.attempts.failed(plan.request, error, self.clock() - started)
+        except TimeoutError:
+            timeout = httpx.ReadTimeout("the call's deadline passed during the attempt", request=plan.request)
+            return plan.attempts.failed(plan.request, timeout, self.clock() - started)
+        except RuntimeError as error:  # httpx/anyio on a closed or foreign event loop
+            raise TatumError(
+                f"{plan.call.operation.name}: the HTTP client cannot be used here ({error}); "
+                "make one AsyncSdk per event loop"
+            ) from error
+        return self._answered(plan, response, body)

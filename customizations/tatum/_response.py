@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 from tatum_client.types import UNSET
@@ -18,7 +18,10 @@ from tatum_client.types import UNSET
 from ._constants import BODY_EXCERPT_LENGTH
 from ._secrets import scrub
 from ._spec import Operation, fields_of, snake_case
-from .errors import ApiError, RateLimitError, UnexpectedResponseError, error_class
+from .errors import ApiError, RateLimitError, UnexpectedResponseError, error_class, request_id_of
+
+if TYPE_CHECKING:
+    from ._pipeline import Call
 
 T = TypeVar("T")
 
@@ -124,3 +127,59 @@ def api_error(
     if cls is RateLimitError:
         return RateLimitError(*args, retry_after=retry_after)
     return cls(*args)
+
+
+class ApiResponse(Generic[T]):
+    """A call's answer as it came, before parsing: what `api.with_raw_response.<method>(...)` returns.
+
+    `parse()` gives what the plain method returns (the same model, or None for the 204 methods) and raises
+    UnexpectedResponseError for a body that breaks the contract.
+    """
+
+    def __init__(
+        self,
+        call: Call[T],
+        http_response: httpx.Response,
+        *,
+        attempts: int,
+        elapsed: float,
+        truncated: bool,
+        secrets: tuple[str, ...],
+    ) -> None:
+        self.http_response = http_response
+        """The httpx.Response of the last attempt (its body already read)."""
+        self.status_code = http_response.status_code
+        self.headers = http_response.headers
+        self.request_id = request_id_of(http_response.headers)
+        """`x-request-id`, else Cloudflare's `cf-ray`, else None."""
+        self.elapsed = elapsed
+        """Seconds the whole call took: every attempt, and every retry and rate-limit wait."""
+        self.attempts = attempts
+        """Attempts sent, the last one included."""
+        self.credits = call.operation.credits
+        """Credits this call spent (the API answered with success)."""
+        self._call = call
+        self._truncated = truncated
+        self._secrets = secrets
+
+    def parse(self) -> T:
+        """The body as the method's return value; UnexpectedResponseError if it breaks the contract."""
+        call = self._call
+        if self._truncated:
+            reason = f"not {call.what}: the body is larger than max_response_bytes"
+            raise unexpected(reason, self.http_response, self._secrets)
+        parsed = parse_success(call.operation, call.what, call.parse, self.http_response, self._secrets)
+        if call.max_items is not None and isinstance(parsed, list) and len(parsed) > call.max_items:
+            reason = f"a page of {len(parsed)} items, where at most {call.max_items} were asked for"
+            raise self.unexpected(reason)
+        return parsed
+
+    def unexpected(self, reason: str) -> UnexpectedResponseError:
+        """UnexpectedResponseError for this answer (its body breaks the contract for `reason`)."""
+        return unexpected(reason, self.http_response, self._secrets)
+
+    def __repr__(self) -> str:
+        return (
+            f"<ApiResponse {self._call.operation.name} HTTP {self.status_code}, request id {self.request_id}, "
+            f"{self.attempts} attempt(s), {self.elapsed:.3f}s>"
+        )

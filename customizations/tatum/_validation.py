@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from tatum_client.models import CustomerUpdate
+from tatum_client.models.country_code import CountryCode, check_country_code
+from tatum_client.models.fiat_currency import FiatCurrency, check_fiat_currency
 
 from ._spec import CUSTOMER_UPDATE_FIELDS, Limits, Operation, camel_case, snake_case
 from .errors import ValidationError
@@ -22,6 +24,16 @@ _ROUTE_CHANGING = frozenset({"", ".", ".."})
 
 def _type_name(value: object) -> str:
     return type(value).__name__
+
+
+def check_text(argument: str, value: str) -> None:
+    """Refuse text that cannot be sent: UTF-8 cannot encode a lone surrogate (`"\\udfff"`)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValidationError(
+            argument, f"must be valid Unicode text (position {error.start} holds a lone surrogate)"
+        ) from None
 
 
 def check_value(argument: str, value: object, limits: Limits) -> None:
@@ -37,6 +49,7 @@ def check_value(argument: str, value: object, limits: Limits) -> None:
     if limits.type == "string":
         if not isinstance(value, str):
             raise ValidationError(argument, f"must be a str, not {_type_name(value)}")
+        check_text(argument, value)
         if limits.enum is not None and value not in limits.enum:
             hint = f" (did you mean {value.upper()!r}?)" if value.upper() in limits.enum else ""
             raise ValidationError(argument, f"{value!r} is not a valid {limits.name} code{hint}")
@@ -89,6 +102,7 @@ def customer_update(argument: str, value: object) -> CustomerUpdate:
     for key in fields:
         if not isinstance(key, str):
             raise ValidationError(argument, f"field names must be str, not {_type_name(key)} ({key!r})")
+        check_text(f"{argument} field name {key!a}", key)
         if key not in CUSTOMER_UPDATE_FIELDS:
             known = ", ".join(CUSTOMER_UPDATE_FIELDS)
             hint = (
@@ -105,3 +119,19 @@ def customer_update(argument: str, value: object) -> CustomerUpdate:
     # the same rule as for ids keeps a customer from becoming unreachable.
     check_path_segment(f"{argument}.externalId", fields["externalId"])
     return value if isinstance(value, CustomerUpdate) else CustomerUpdate.from_dict(fields)
+
+
+def fiat_currency(code: str) -> FiatCurrency:
+    """`code` as a FiatCurrency, checked against the spec's enum (ValidationError if it is not one of its codes).
+
+    For codes read at run time (a file, a form): `CustomerUpdate(accounting_currency=tatum.fiat_currency(text))`
+    type-checks without a cast.
+    """
+    check_value("fiat_currency", code, CUSTOMER_UPDATE_FIELDS["accountingCurrency"])
+    return check_fiat_currency(code)
+
+
+def country_code(code: str) -> CountryCode:
+    """`code` as a CountryCode (ISO-3166-1 alpha-2), checked against the spec's enum; see `fiat_currency`."""
+    check_value("country_code", code, CUSTOMER_UPDATE_FIELDS["customerCountry"])
+    return check_country_code(code)

@@ -4,6 +4,7 @@ TatumError
 ├── ValidationError (also ValueError)   bad input; raised before anything is sent
 ├── CreditBudgetExceededError           the call would pass credit_budget; nothing sent
 ├── UnexpectedResponseError             a success status whose body breaks the contract
+├── SharedStateError                    the Redis of `redis_url` cannot be reached; nothing sent
 ├── ApiConnectionError                  no answer from the API, after retries
 │   └── ApiTimeoutError
 └── ApiError                            the API answered with an error status
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._constants import REQUEST_ID_HEADERS
 from ._spec import ERROR_KINDS
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "NotFoundError",
     "RateLimitError",
     "ServerError",
+    "SharedStateError",
     "TatumError",
     "UnexpectedResponseError",
     "ValidationError",
@@ -80,15 +83,34 @@ class CreditBudgetExceededError(TatumError):
         self.budget = budget
 
 
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """A response's request id: the API's `x-request-id`, else Cloudflare's `cf-ray`, else None."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def _with_request_id(text: str, request_id: str | None) -> str:
+    return text if request_id is None else f"{text} [request id {request_id}]"
+
+
 class UnexpectedResponseError(TatumError):
     """The API answered with a success status, but the body is not what the contract promises."""
 
     def __init__(self, reason: str, status_code: int, body: str, headers: Mapping[str, str]) -> None:
-        super().__init__(f"{reason} (HTTP {status_code}; body: {body!r})")
+        self.headers = dict(headers)
+        self.request_id = request_id_of(self.headers)
+        super().__init__(_with_request_id(f"{reason} (HTTP {status_code}; body: {body!r})", self.request_id))
         self.reason = reason
         self.status_code = status_code
         self.body = body
-        self.headers = dict(headers)
+
+
+class SharedStateError(TatumError):
+    """The Redis given as `redis_url` cannot be reached: the rate limiter and credit budget it shares cannot be
+    kept, so nothing was sent (the SDK never falls back to a limit of its own process)."""
 
 
 class ApiConnectionError(TatumError):
@@ -111,12 +133,14 @@ class ApiError(TatumError):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         code = f" {error_code}" if error_code else ""
-        super().__init__(f"HTTP {status_code}{code}: {message}")
+        self.headers = dict(headers or {})
+        self.request_id = request_id_of(self.headers)
+        """`x-request-id` of the answer, else Cloudflare's `cf-ray`, else None: quote it to Tatum's support."""
+        super().__init__(_with_request_id(f"HTTP {status_code}{code}: {message}", self.request_id))
         self.status_code = status_code
         self.error_code = error_code
         self.message = message
         self.data = data
-        self.headers = dict(headers or {})
 
 
 class BadRequestError(ApiError):

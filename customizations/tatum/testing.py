@@ -23,7 +23,7 @@ from typing import Any, Literal
 import httpx
 import pytest
 
-from . import AsyncSdk, Sdk
+from . import AsyncSdk, Sdk, _ratelimit
 from .sandbox import SandboxServer, Settings
 
 __all__ = ["API_KEY_MAINNET", "API_KEY_TESTNET", "SandboxControlError", "TatumSandbox"]
@@ -192,6 +192,7 @@ def tatum_sandbox(tatum_sandbox_server: SandboxServer) -> Iterator[TatumSandbox]
     """A sandbox with every ledger empty: `.url`, `.sdk()`, `.async_sdk()`, `.add_customer()`,
     `.set_active_accounts()`, `.inject_fault()`, `.reset()`."""
     tatum_sandbox_server.sandbox.reset_all()
+    _ratelimit.forget(tatum_sandbox_server.url)  # and what this process's rate limiters learnt of it
     sandbox = TatumSandbox(tatum_sandbox_server)
     yield sandbox
     sandbox.close()

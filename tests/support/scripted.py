@@ -77,22 +77,36 @@ class Script:
             return step
         return step(request)
 
+    def sleep(self, delay: float) -> None:
+        """The Sdk's sleep: records each wait and moves the script's clock on by it, at once."""
+        self.sleeps.append(delay)
+        self.now += delay
+
+    def clock(self) -> float:
+        """The script's own time, in seconds: it moves only when the Sdk sleeps (so each script has its own
+        rate limiter, and the limiter's waits are exact)."""
+        return self.now
+
     def sdk(self, **options: Any) -> tatum.Sdk:
-        """An Sdk sending through this script, recording retry delays in `self.sleeps`."""
+        """An Sdk sending through this script, recording waits in `self.sleeps` on the script's clock."""
         self.sleeps: list[float] = []
-        options.setdefault("sleep", self.sleeps.append)
+        self.now = 0.0
+        options.setdefault("sleep", self.sleep)
+        options.setdefault("clock", self.clock)
         return tatum.Sdk(
             KEY_MAINNET, KEY_TESTNET, http_client=httpx.Client(transport=httpx.MockTransport(self)), **options
         )
 
     def async_sdk(self, **options: Any) -> tatum.AsyncSdk:
-        """An AsyncSdk sending through this script, recording retry delays in `self.sleeps`."""
+        """An AsyncSdk sending through this script, recording waits in `self.sleeps` on the script's clock."""
         self.sleeps = []
+        self.now = 0.0
 
         async def sleep(delay: float) -> None:
-            self.sleeps.append(delay)
+            self.sleep(delay)
 
         options.setdefault("sleep", sleep)
+        options.setdefault("clock", self.clock)
         return tatum.AsyncSdk(
             KEY_MAINNET,
             KEY_TESTNET,

@@ -1,0 +1,111 @@
+"""Reading a response body up to a cap, with memory bounded, and never past the call's deadline.
+
+httpx would read a whole body, and inflate a whole gzip member per network read (a 1 MB bomb: 1 GB). Here the
+raw stream is read chunk by chunk and gzip or deflate is inflated with a bound on its output, so no more than
+`cap` bytes (plus one network read) are ever held. Other encodings (br, zstd, when their packages are installed)
+go through httpx's own decoder, checked after each chunk.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+
+import httpx
+
+Clock = Callable[[], float]
+
+
+class Limits:
+    """What one body may cost: `cap` bytes after decoding, and reading only until `deadline_at` on `clock`."""
+
+    def __init__(self, cap: int, deadline_at: float | None, clock: Clock) -> None:
+        self.cap = cap
+        self.deadline_at = deadline_at
+        self.clock = clock
+
+
+class Body:
+    """A body read so far: its bytes, and whether it was cut at the cap."""
+
+    def __init__(self, response: httpx.Response, limits: Limits) -> None:
+        self._response = response
+        self._limits = limits
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self.truncated = False
+        self.read_already = response.is_stream_consumed
+        """Read (and decoded) by httpx already, before the SDK saw it: an event hook of a given client."""
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        self._inflate: zlib._Decompress | None = None
+        if not self.read_already and encoding in ("gzip", "x-gzip"):
+            self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif not self.read_already and encoding == "deflate":
+            self._inflate = zlib.decompressobj()
+        self.raw = self._inflate is not None or encoding in ("", "identity")
+        """Whether to read the raw stream (identity, or inflated here) rather than httpx's decoded one."""
+
+    def feed(self, chunk: bytes) -> bool:
+        """Take one chunk off the wire; False once the body is complete, cut at the cap, or past the deadline."""
+        limits = self._limits
+        if limits.deadline_at is not None and limits.clock() >= limits.deadline_at:
+            raise httpx.ReadTimeout(
+                "the call's deadline passed while reading the body", request=self._request()
+            )
+        if self._inflate is not None:
+            try:
+                chunk = self._inflate.decompress(chunk, limits.cap + 1 - self._size)
+            except zlib.error as error:
+                raise httpx.DecodingError(
+                    f"cannot inflate the body: {error}", request=self._request()
+                ) from None
+            if self._inflate.unconsumed_tail:
+                chunk += b"\0"  # more output than the cap allows: enough to mark the body as cut
+        self._size += len(chunk)
+        if self._size > limits.cap:
+            self._chunks.append(chunk[: len(chunk) - (self._size - limits.cap)])
+            self.truncated = True
+            return False
+        self._chunks.append(chunk)
+        return True
+
+    def content(self) -> bytes:
+        """The body read (cut at the cap), also stored as the response's content for `.json()` and `.text`."""
+        content = b"".join(self._chunks)
+        self._response._content = content  # what httpx's own read() stores: the body, decoded
+        return content
+
+    def _request(self) -> httpx.Request:
+        return self._response.request
+
+
+def read(response: httpx.Response, limits: Limits) -> Body:
+    """Read a streamed response's body within `limits`, then close it."""
+    body = Body(response, limits)
+    try:
+        if body.read_already:
+            body.feed(response.content)
+        else:
+            for chunk in response.iter_raw() if body.raw else response.iter_bytes():
+                if not body.feed(chunk):
+                    break
+    finally:
+        response.close()
+    body.content()
+    return body
+
+
+async def aread(response: httpx.Response, limits: Limits) -> Body:
+    """Read a streamed response's body within `limits`, then close it (async)."""
+    body = Body(response, limits)
+    try:
+        if body.read_already:
+            body.feed(response.content)
+        else:
+            async for chunk in response.aiter_raw() if body.raw else response.aiter_bytes():
+                if not body.feed(chunk):
+                    break
+    finally:
+        await response.aclose()
+    body.content()
+    return body
