@@ -4,7 +4,7 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate check-generated lint-spec lint typecheck test docs check-docs bench demo
+.PHONY: install generate check-generated lint-spec lint typecheck test docs check-docs bench demo api-diff check-api
 
 install: $(STAMP)
 
@@ -27,6 +27,14 @@ docs: $(STAMP)
 
 check-docs: $(STAMP)
 	$(PY) $(ROOT)/tools/docs.py --check
+
+# What changed for users since BASE (default: the merge base with main, or HEAD~1 on main), each change
+# classed breaking or compatible. check-api fails when a breaking change lacks the version bump it needs.
+api-diff: $(STAMP)
+	$(PY) $(ROOT)/tools/api_diff.py $(if $(BASE),--base '$(BASE)')
+
+check-api: $(STAMP)
+	$(PY) $(ROOT)/tools/api_diff.py --check $(if $(BASE),--base '$(BASE)')
 
 lint-spec: $(STAMP)
 	$(PY) $(ROOT)/tools/lint_spec.py
