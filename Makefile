@@ -14,10 +14,12 @@ $(STAMP): $(ROOT)/pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '$(ROOT)[dev]'
 	touch $(STAMP)
 
-# Regenerates the client, then the reference page that documents it.
+# Regenerates the client, then the reference page that documents it, then adds what changed for users
+# (the api-diff report) to CHANGELOG.md's Unreleased section.
 generate: $(STAMP)
 	$(PY) $(ROOT)/tools/generate.py
 	$(PY) $(ROOT)/tools/docs.py
+	$(PY) $(ROOT)/tools/api_diff.py --changelog $(if $(BASE),--base '$(BASE)')
 
 check-generated: $(STAMP)
 	$(PY) $(ROOT)/tools/generate.py --check
