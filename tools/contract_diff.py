@@ -183,8 +183,10 @@ def _codes(codes: frozenset[str]) -> str:
 
 
 def _moves(old: Value, new: Value) -> Iterator[tuple[str, str]]:
-    """How a value changed: (direction, detail) pairs; direction is `narrowed`, `widened` or `retyped`."""
+    """How a value changed: (direction, detail) pairs; direction is `narrowed`, `widened` or `retyped`.
+    Each bound, enum code set and nullability moves on its own, so one edit may both narrow and widen."""
     a, b = old.limits, new.limits
+    direction = "same"
     if a.type != b.type:
         direction = "widened" if (a.type, b.type) in _WIDER_TYPES else "retyped"
         direction = "narrowed" if (b.type, a.type) in _WIDER_TYPES else direction
@@ -193,6 +195,8 @@ def _moves(old: Value, new: Value) -> Iterator[tuple[str, str]]:
         yield "retyped", f"format {old.format or 'none'} -> {new.format or 'none'}"
     if old.refers_to != new.refers_to:
         yield "retyped", f"{old.refers_to or a.type} -> {new.refers_to or b.type}"
+    if old.refers_to != new.refers_to or (a.type != b.type and direction == "retyped"):
+        return  # another kind of value: its limits are not comparable
     for label, low, high in (("length", "min_length", "max_length"), ("range", "minimum", "maximum")):
         for bound, sign in ((low, 1), (high, -1)):
             before, after = getattr(a, bound), getattr(b, bound)
@@ -218,7 +222,7 @@ def _moves(old: Value, new: Value) -> Iterator[tuple[str, str]]:
         )
 
 
-def _value_changes(old: Value | None, new: Value | None, sides: frozenset[Side]) -> Iterator[tuple[str, str]]:
+def value_changes(old: Value | None, new: Value | None, sides: frozenset[Side]) -> Iterator[tuple[str, str]]:
     """(rule, detail) for one value, judged on each side it is used on: for a value both sent and
     received, each detail takes the breaking verdict if either side gives one."""
     merged: dict[str, str] = {}
@@ -251,7 +255,7 @@ def _one_side(old: Value | None, new: Value | None, side: Side) -> Iterator[tupl
         )
     for direction, detail in _moves(old, new):
         yield f"{side}-{direction}", detail
-    for field in dataclasses.fields(_spec.Limits):
+    for field in dataclasses.fields(old.limits):
         if field.name not in _LIMITS_FIELDS_READ:
             before, after = getattr(old.limits, field.name), getattr(new.limits, field.name)
             if before != after:
@@ -262,96 +266,77 @@ def _label(sides: frozenset[Side]) -> str:
     return " and ".join(sorted(sides))
 
 
-def _body_changes(name: str, old: Body | None, new: Body | None) -> Iterator[Change]:
-    subject = f"`{name}` request body"
-    if old == new:
-        return
+def _body_changes(old: Body | None, new: Body | None) -> Iterator[tuple[str, str]]:
+    """(rule, detail) for an operation's request body."""
     if old is None and new is not None:
-        yield Change(
-            "Contract",
-            subject,
-            f"added ({new.shape})",
+        yield (
             f"request-body-added-{'required' if new.required else 'optional'}",
+            f"request body added ({new.shape})",
         )
     elif new is None and old is not None:
-        yield Change("Contract", subject, f"removed (was {old.shape})", "request-body-removed")
+        yield "request-body-removed", f"request body removed (was {old.shape})"
     elif old is not None and new is not None:
         if old.shape != new.shape:
-            yield Change("Contract", subject, f"{old.shape} -> {new.shape}", "request-body-changed")
+            yield "request-body-changed", f"request body {old.shape} -> {new.shape}"
         if old.required != new.required:
             state = "required" if new.required else "optional"
-            yield Change("Contract", subject, f"now {state}", f"request-body-now-{state}")
+            yield f"request-body-now-{state}", f"request body now {state}"
 
 
-def _operation_changes(
-    old: _spec.Operation, new: _spec.Operation, before: Contract, after: Contract
-) -> Iterator[Change]:
-    name = new.name
-    subject = f"`{name}`"
-    if old.credits != new.credits:
-        rule = "credits-raised" if new.credits > old.credits else "credits-lowered"
-        yield Change("Contract", subject, f"{old.credits} -> {new.credits} credits", rule)
-    if (old.method, old.path, old.operation_id) != (new.method, new.path, new.operation_id):
-        yield Change(
-            "Contract",
-            subject,
-            f"route {old.method} {old.path} ({old.operation_id}) -> {new.method} {new.path} ({new.operation_id})",
-            "route-changed",
-        )
-    if old.success_status != new.success_status:
-        yield Change(
-            "Contract",
-            subject,
-            f"success status {old.success_status} -> {new.success_status}",
-            "success-status-changed",
-        )
-    old_body, new_body = before.response_bodies[name], after.response_bodies[name]
-    if old_body != new_body:
-        shapes = (body.shape if body is not None else "no body" for body in (old_body, new_body))
-        yield Change("Contract", subject, "returns {} -> {}".format(*shapes), "response-body-changed")
-    yield from _body_changes(name, before.request_bodies[name], after.request_bodies[name])
-    old_parameters, new_parameters = before.parameters[name], after.parameters[name]
-    for parameter in sorted(old_parameters.keys() | new_parameters.keys()):
-        old_value, new_value = old_parameters.get(parameter), new_parameters.get(parameter)
-        for rule, detail in _value_changes(old_value, new_value, frozenset({"request"})):
-            yield Change("Contract", f"`{name}` parameter `{parameter}`", detail, rule)
-    yield from _error_changes(old, new)
-    for field in dataclasses.fields(_spec.Operation):
-        if field.name not in _OPERATION_FIELDS_READ:
-            before_value, after_value = getattr(old, field.name), getattr(new, field.name)
-            if before_value != after_value:
-                yield Change(
-                    "Contract",
-                    subject,
-                    f"{field.name} {before_value!r} -> {after_value!r}",
-                    "operation-other-changed",
-                )
-
-
-def _error_changes(old: _spec.Operation, new: _spec.Operation) -> Iterator[Change]:
-    subject = f"`{new.name}`"
+def _error_changes(old: _spec.Operation, new: _spec.Operation) -> Iterator[tuple[str, str]]:
+    """(rule, detail) for the error statuses and codes of an operation, naming the class each raises."""
     for status in sorted(old.error_codes.keys() | new.error_codes.keys()):
         if status not in old.error_codes:
             raised_as = error_class(status, None).__name__
-            yield Change(
-                "Contract",
-                subject,
-                f"error status {status} added (raised as `{raised_as}`)",
-                "error-status-added",
-            )
+            yield "error-status-added", f"error status {status} added (raised as `{raised_as}`)"
         elif status not in new.error_codes:
-            yield Change("Contract", subject, f"error status {status} removed", "error-status-removed")
+            yield "error-status-removed", f"error status {status} removed"
         old_codes, new_codes = set(old.error_codes.get(status, ())), set(new.error_codes.get(status, ()))
         for code in sorted(new_codes - old_codes):
             raised_as = error_class(status, code).__name__
-            yield Change(
-                "Contract",
-                subject,
-                f"error code `{code}` ({status}) added (raised as `{raised_as}`)",
-                "error-code-added",
-            )
+            yield "error-code-added", f"error code `{code}` ({status}) added (raised as `{raised_as}`)"
         for code in sorted(old_codes - new_codes):
-            yield Change("Contract", subject, f"error code `{code}` ({status}) removed", "error-code-removed")
+            yield "error-code-removed", f"error code `{code}` ({status}) removed"
+
+
+def operation_changes(
+    old: _spec.Operation, new: _spec.Operation, before: Contract, after: Contract
+) -> Iterator[Change]:
+    """The changes to one operation kept under the same SDK method name: `before` and `after` are the
+    contracts the two come from (for bodies and parameters)."""
+    name = new.name
+
+    def change(rule: str, detail: str, subject: str = f"`{name}`") -> Change:
+        return Change("Contract", subject, detail, rule)
+
+    if old.credits != new.credits:
+        rule = "credits-raised" if new.credits > old.credits else "credits-lowered"
+        yield change(rule, f"{old.credits} -> {new.credits} credit{'s' if new.credits != 1 else ''}")
+    old_route, new_route = (f"{op.method} {op.path} ({op.operation_id})" for op in (old, new))
+    if old_route != new_route:
+        yield change("route-changed", f"route {old_route} -> {new_route}")
+    if old.success_status != new.success_status:
+        yield change("success-status-changed", f"success status {old.success_status} -> {new.success_status}")
+    old_body, new_body = before.response_bodies[name], after.response_bodies[name]
+    if old_body != new_body:
+        shapes = [body.shape if body is not None else "no body" for body in (old_body, new_body)]
+        yield change("response-body-changed", f"returns {shapes[0]} -> {shapes[1]}")
+    for rule, detail in _body_changes(before.request_bodies[name], after.request_bodies[name]):
+        yield change(rule, detail)
+    old_parameters, new_parameters = before.parameters[name], after.parameters[name]
+    for parameter in sorted(old_parameters.keys() | new_parameters.keys()):
+        found = value_changes(
+            old_parameters.get(parameter), new_parameters.get(parameter), frozenset({"request"})
+        )
+        for rule, detail in found:
+            yield change(rule, detail, f"`{name}` parameter `{parameter}`")
+    for rule, detail in _error_changes(old, new):
+        yield change(rule, detail)
+    for field in dataclasses.fields(old):
+        if field.name not in _OPERATION_FIELDS_READ:
+            old_value, new_value = getattr(old, field.name), getattr(new, field.name)
+            if old_value != new_value:
+                yield change("operation-other-changed", f"{field.name} {old_value!r} -> {new_value!r}")
 
 
 def changes(old_spec: dict[str, Any], new_spec: dict[str, Any]) -> list[Change]:
@@ -374,12 +359,12 @@ def changes(old_spec: dict[str, Any], new_spec: dict[str, Any]) -> list[Change]:
                 Change("Contract", f"`{name}`", f"removed (was {old.method} {old.path})", "operation-removed")
             )
         elif old is not None and new is not None:
-            found.extend(_operation_changes(old, new, before, after))
+            found.extend(operation_changes(old, new, before, after))
     for schema in sorted(before.schemas.keys() & after.schemas.keys()):
         sides = before.sides[schema] | after.sides[schema]
         old_fields, new_fields = before.schemas[schema], after.schemas[schema]
         for field in sorted(old_fields.keys() | new_fields.keys()):
             subject = f"`{schema}.{field}` ({_label(sides)} field)"
-            for rule, detail in _value_changes(old_fields.get(field), new_fields.get(field), sides):
+            for rule, detail in value_changes(old_fields.get(field), new_fields.get(field), sides):
                 found.append(Change("Contract", subject, detail, rule))
     return found
