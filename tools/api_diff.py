@@ -139,9 +139,14 @@ def _merge_base_with_main(root: Path) -> tuple[str, str] | None:
 
 def resolve_base(root: Path, ref: str | None) -> tuple[str, str]:
     """(commit, label) of the base: `ref`, else the merge base with main, or HEAD~1 on main."""
-    git(root, "rev-parse", "--git-dir")  # NoBase outside a repository
+    try:
+        git(root, "rev-parse", "--git-dir")
+    except NoBase:
+        raise NoBase("no base: not a git repository") from None
     shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
-    why_missing = "this clone is shallow" if shallow else "HEAD has no such ancestor"
+    short_history = (
+        "this clone is shallow (`git fetch --unshallow` to compare)" if shallow else "the history is shorter"
+    )
     if ref is None:
         on_main = (
             _commit(root, "HEAD") is not None and git(root, "branch", "--show-current").strip() == "main"
@@ -150,11 +155,11 @@ def resolve_base(root: Path, ref: str | None) -> tuple[str, str]:
         if found is not None:
             return found
         if not on_main:
-            raise NoBase(f"no base: HEAD shares no history with a main branch here ({why_missing}?)")
+            raise NoBase(f"no base: HEAD shares no history with a main branch here ({short_history}?)")
         ref = "HEAD~1"
     commit = _commit(root, ref)
     if commit is None and (shallow or re.fullmatch(r"HEAD([~^]\d*)+", ref)):
-        raise NoBase(f"no base: {ref} is not in this clone ({why_missing}, or its history is shorter)")
+        raise NoBase(f"no base: {ref} is not in this clone ({short_history})")
     if commit is None:
         raise UnknownRef(f"{ref} is not a commit of this repository")
     return commit, f"`{commit[:7]}` ({ref})"
@@ -214,7 +219,7 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     try:
         found = report(root, args.base or None)
     except NoBase as nothing:
-        print(f"api-diff: {nothing}. Nothing to compare: passing.")
+        print(f"api-diff: {nothing}. Nothing to compare{': passing' if args.check else ''}.")
         return 0
     except UnknownRef as error:
         parser.error(str(error))
