@@ -8,6 +8,7 @@ tools' imports come from the clone (PYTHONPATH), the Makefile's from this projec
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -158,6 +159,7 @@ def test_check_api_passes_a_compatible_change_without_a_bump(clone: Path) -> Non
 
 
 def test_make_api_diff_on_a_branch_reports_the_working_tree_against_the_merge_base(clone: Path) -> None:
+    """The issue's "done when", and the README's example report."""
     git(clone, "checkout", "-q", "-b", "feature")
     add_loyalty_tier(clone)
     raise_activate_credits(clone)
@@ -175,6 +177,9 @@ def test_make_api_diff_on_a_branch_reports_the_working_tree_against_the_merge_ba
     assert "**The breaking changes need version 0.2.0 or later" in result.stdout
     gate = make(clone, "check-api")
     assert gate.returncode != 0 and "check-api: breaking changes need version 0.2.0" in gate.stderr
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("<!-- api-diff example -->\n```markdown\n", 1)[1].split("```", 1)[0]
+    assert re.sub(r"`[0-9a-f]{7}`", "`BASE`", example) == re.sub(r"`[0-9a-f]{7}`", "`BASE`", result.stdout)
 
 
 def test_make_generate_adds_the_report_to_the_changelog_once(clone: Path) -> None:
