@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import generate
 import httpx
 import pytest
 import tatum
@@ -14,8 +15,6 @@ from support.contract_server import SPEC_PATH, load_spec
 from support.scripted import CUSTOMER, INTERNAL_ID, Script, error_body, reply
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import generate  # noqa: E402
 
 
 def spec_costs() -> dict[str, int]:

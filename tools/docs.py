@@ -90,7 +90,7 @@ def method_section(name: str) -> Iterator[str]:
     yield "| --- | --- | --- | --- | --- | --- |"
     for api_name, limits in operation.parameters.items():
         sdk_name = _spec.snake_case(api_name)
-        yield f"| `{sdk_name}` | {'path' if '{' + api_name + '}' in operation.path else 'query'} (`{api_name}`) | {limits.type} | {'yes' if limits.required else 'no'} | {constraints(limits)} | {limits.description} |"
+        yield f"| `{sdk_name}` | {limits.location} (`{api_name}`) | {limits.type} | {'yes' if limits.required else 'no'} | {constraints(limits)} | {limits.description} |"
     if name == "update_customer":
         yield "| `customer_update` | body | [CustomerUpdate](#customerupdate) or a mapping of its API field names | yes | see the model | the fields to change |"
     yield ""

@@ -3,9 +3,9 @@
     python tools/generate.py            # write generated/tatum_client
     python tools/generate.py --check    # regenerate into a temporary directory and diff; exit 1 on drift
 
-The package is openapi-python-client's output (post-hooks: the pinned ruff), plus two files it does not
-write: `py.typed`, and `openapi.json`, the spec itself, which the handwritten layer reads for credit costs and
-constraints and the sandbox serves from. Output depends only on the spec, the config and the pinned tools:
+The package is openapi-python-client's output (with the custom templates of templates/; post-hooks: the pinned
+ruff), plus two files it does not write: `py.typed`, and `openapi.json`, the spec itself, which the handwritten
+layer reads for credit costs and constraints and the sandbox serves from. Output depends only on the spec, the config and the pinned tools:
 no timestamps, caches or absolute paths, whatever the working directory.
 """
 
@@ -26,6 +26,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "customer.yaml"
 CONFIG = ROOT / "generator_config.yaml"
+TEMPLATES = ROOT / "templates"
 TARGET = ROOT / "generated" / "tatum_client"
 IGNORED = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 
@@ -42,6 +43,7 @@ def generate(out: Path, spec_path: Path = SPEC) -> None:
         "generate",
         "--path", str(spec_path),
         "--config", str(CONFIG),
+        "--custom-template-path", str(TEMPLATES),
         "--meta", "none",
         "--output-path", str(out),
         "--fail-on-warning",

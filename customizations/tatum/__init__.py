@@ -11,7 +11,7 @@ fluent entry point, credit costs and budgets, typed errors, retries, validation,
 
 from tatum_client.models import Customer, CustomerUpdate
 
-from ._client import Api, AsyncSdk, Network, Sdk
+from ._client import Api, AsyncApi, AsyncSdk, Network, Sdk
 from ._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RETRIES,
@@ -53,6 +53,7 @@ __all__ = [
     "ApiConnectionError",
     "ApiError",
     "ApiTimeoutError",
+    "AsyncApi",
     "AsyncCustomerApi",
     "AsyncSdk",
     "AuthenticationError",

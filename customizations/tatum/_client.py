@@ -3,7 +3,9 @@
     sdk.mainnet().api().customer()   # each step built once and cached
 
 One Sdk owns one connection pool (an httpx client) for both networks; `with_options()` copies share it and
-share the credit meters, so a budget holds across copies.
+share the credit meters, so a budget holds across copies. Each network has one pipeline (`tatum._pipeline`)
+that every API resource of it sends through; the resources are the only API-specific part: another API would
+be a module like `tatum.customer` and one accessor on `Api` and `AsyncApi`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Generic, Literal, Self, TypeVar
 import httpx
 
 from . import _config
+from ._config import Settings
 from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -24,14 +27,14 @@ from ._constants import (
     ENV_API_KEY_TESTNET,
     USER_AGENT,
 )
-from ._transport import AsyncTransport, CreditMeter, Settings, SyncTransport
+from ._credits import CreditMeter
+from ._pipeline import AsyncPipeline, SyncPipeline
 from .customer import AsyncCustomerApi, CustomerApi
 from .errors import ValidationError
 
-__all__ = ["Api", "AsyncSdk", "Network", "Sdk"]
+__all__ = ["Api", "AsyncApi", "AsyncSdk", "Network", "Sdk"]
 
 NetworkName = Literal["mainnet", "testnet"]
-C = TypeVar("C", bound=CustomerApi | AsyncCustomerApi)
 
 
 class _Unchanged:
@@ -44,29 +47,51 @@ class _Unchanged:
 UNCHANGED = _Unchanged()
 
 
-class Api(Generic[C]):
+class Api:
     """The APIs of one network; `customer()` is the Customer API (the one this SDK covers)."""
 
-    def __init__(self, customer: C) -> None:
-        self._customer: C = customer
+    def __init__(self, pipeline: SyncPipeline) -> None:
+        self._pipeline = pipeline
+        self._customer: CustomerApi | None = None
 
-    def customer(self) -> C:
+    def customer(self) -> CustomerApi:
+        if self._customer is None:
+            self._customer = CustomerApi(self._pipeline)
         return self._customer
 
     def __repr__(self) -> str:
-        return f"<Api of {self._customer!r}>"
+        return f"<Api {self._pipeline.network}>"
 
 
-class Network(Generic[C]):
+class AsyncApi:
+    """The APIs of one network, with coroutines; `customer()` is the Customer API."""
+
+    def __init__(self, pipeline: AsyncPipeline) -> None:
+        self._pipeline = pipeline
+        self._customer: AsyncCustomerApi | None = None
+
+    def customer(self) -> AsyncCustomerApi:
+        if self._customer is None:
+            self._customer = AsyncCustomerApi(self._pipeline)
+        return self._customer
+
+    def __repr__(self) -> str:
+        return f"<AsyncApi {self._pipeline.network}>"
+
+
+A = TypeVar("A", Api, AsyncApi)
+
+
+class Network(Generic[A]):
     """One network (mainnet or testnet) of an Sdk: its key, its APIs and the credits spent on it."""
 
-    def __init__(self, name: NetworkName, api: Api[C], meter: CreditMeter, has_key: bool) -> None:
+    def __init__(self, name: NetworkName, api: A, meter: CreditMeter, has_key: bool) -> None:
         self.name = name
-        self._api: Api[C] = api
+        self._api: A = api
         self._meter = meter
         self._has_key = has_key
 
-    def api(self) -> Api[C]:
+    def api(self) -> A:
         return self._api
 
     @property
@@ -79,7 +104,7 @@ class Network(Generic[C]):
         return f"<Network {self.name} ({key}), credits_used={self.credits_used}>"
 
 
-class _SdkBase(Generic[C]):
+class _SdkBase(Generic[A]):
     """Configuration, networks and caching shared by Sdk and AsyncSdk."""
 
     _owns_http: bool
@@ -105,7 +130,7 @@ class _SdkBase(Generic[C]):
             credit_budget=_config.credit_budget(credit_budget),
         )
         self._meters: dict[NetworkName, CreditMeter] = {"mainnet": CreditMeter(), "testnet": CreditMeter()}
-        self._networks: dict[NetworkName, Network[C]] = {}
+        self._networks: dict[NetworkName, Network[A]] = {}
 
     @property
     def base_url(self) -> str:
@@ -149,23 +174,24 @@ class _SdkBase(Generic[C]):
         clone._owns_http = False
         return clone
 
-    def mainnet(self) -> Network[C]:
+    def mainnet(self) -> Network[A]:
         """Mainnet: calls made with the mainnet key."""
         return self._network("mainnet")
 
-    def testnet(self) -> Network[C]:
+    def testnet(self) -> Network[A]:
         """Testnet: calls made with the testnet key (or, without one, with `type=testnet`)."""
         return self._network("testnet")
 
-    def _network(self, name: NetworkName) -> Network[C]:
+    def _network(self, name: NetworkName) -> Network[A]:
         network = self._networks.get(name)
         if network is None:
             network = self._networks[name] = Network(
-                name, Api(self._customer_api(name)), self._meters[name], bool(self._keys[name])
+                name, self._api(name), self._meters[name], bool(self._keys[name])
             )
         return network
 
-    def _customer_api(self, name: NetworkName) -> C:
+    def _api(self, name: NetworkName) -> A:
+        """The APIs of a network, sending through a new pipeline of this Sdk's settings."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -177,7 +203,7 @@ class _SdkBase(Generic[C]):
         )
 
 
-class Sdk(_SdkBase[CustomerApi]):
+class Sdk(_SdkBase[Api]):
     """The Tatum Customer SDK. `Sdk().mainnet().api().customer()` is the Customer API on mainnet.
 
     Args:
@@ -216,11 +242,10 @@ class Sdk(_SdkBase[CustomerApi]):
         self._owns_http = http_client is None
         self._sleep = sleep
 
-    def _customer_api(self, name: NetworkName) -> CustomerApi:
-        transport = SyncTransport(
-            self._http, self._settings, name, self._keys[name], self._meters[name], self._sleep
+    def _api(self, name: NetworkName) -> Api:
+        return Api(
+            SyncPipeline(self._http, self._settings, name, self._keys[name], self._meters[name], self._sleep)
         )
-        return CustomerApi(transport)
 
     def close(self) -> None:
         """Close the connection pool (unless it was given as `http_client`, or this is a `with_options` copy)."""
@@ -234,7 +259,7 @@ class Sdk(_SdkBase[CustomerApi]):
         self.close()
 
 
-class AsyncSdk(_SdkBase[AsyncCustomerApi]):
+class AsyncSdk(_SdkBase[AsyncApi]):
     """The Tatum Customer SDK with coroutines: `await AsyncSdk().mainnet().api().customer().activate_customer(id)`.
 
     Takes the arguments of `Sdk`, with `http_client` an httpx.AsyncClient and `sleep` a coroutine function
@@ -267,11 +292,10 @@ class AsyncSdk(_SdkBase[AsyncCustomerApi]):
         self._owns_http = http_client is None
         self._sleep = sleep
 
-    def _customer_api(self, name: NetworkName) -> AsyncCustomerApi:
-        transport = AsyncTransport(
-            self._http, self._settings, name, self._keys[name], self._meters[name], self._sleep
+    def _api(self, name: NetworkName) -> AsyncApi:
+        return AsyncApi(
+            AsyncPipeline(self._http, self._settings, name, self._keys[name], self._meters[name], self._sleep)
         )
-        return AsyncCustomerApi(transport)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was given as `http_client`, or this is a `with_options` copy)."""

@@ -6,12 +6,23 @@ import inspect
 import ipaddress
 import math
 import os
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 
 from ._constants import DEFAULT_BASE_URL, ENV_BASE_URL
 from .errors import ValidationError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one Sdk (or one `with_options` copy) applies to every call, checked."""
+
+    base_url: str
+    timeout: httpx.Timeout
+    max_retries: int
+    credit_budget: int | None
 
 
 def api_key(argument: str, given: str | None, env_var: str) -> str | None:

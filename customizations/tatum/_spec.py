@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
-__all__ = ["CREDIT_COSTS", "CUSTOMER_UPDATE_FIELDS", "OPERATIONS", "Limits", "Operation", "load"]
+__all__ = [
+    "CREDIT_COSTS",
+    "CUSTOMER_UPDATE_FIELDS",
+    "ERROR_KINDS",
+    "OPERATIONS",
+    "Limits",
+    "Operation",
+    "load",
+]
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,8 @@ class Limits:
     """The API's name for it (`pageSize`, `externalId`)."""
     type: str
     required: bool = False
+    location: str = "body"
+    """Where it is sent: `path`, `query` (parameters) or `body` (request-body fields)."""
     min_length: int | None = None
     max_length: int | None = None
     minimum: int | None = None
@@ -50,6 +60,9 @@ class Operation:
     """The `errorCode`s each documented error status may carry."""
     success_status: int
     """The documented success status: 200 with a body, or 204 without."""
+    already_in_state: str | None = None
+    """For a state change, the 403 `errorCode` saying the customer is already in the state it sets
+    (`x-tatum-already-in-state`): after an attempt whose outcome is unknown, it means the goal is reached."""
 
 
 @functools.cache
@@ -74,7 +87,9 @@ def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def limits_of(spec: dict[str, Any], name: str, schema: dict[str, Any], required: bool = False) -> Limits:
+def limits_of(
+    spec: dict[str, Any], name: str, schema: dict[str, Any], required: bool = False, location: str = "body"
+) -> Limits:
     """The Limits of a value called `name` with `schema` (a `$ref` is followed)."""
     description = schema.get("description", "")
     schema = _resolve(spec, schema)
@@ -83,6 +98,7 @@ def limits_of(spec: dict[str, Any], name: str, schema: dict[str, Any], required:
         name=name,
         type=schema.get("type", "any"),
         required=required,
+        location=location,
         min_length=schema.get("minLength"),
         max_length=schema.get("maxLength"),
         minimum=schema.get("minimum"),
@@ -101,6 +117,7 @@ def _operation(spec: dict[str, Any], path: str, method: str, data: dict[str, Any
             parameter["name"],
             {"description": parameter.get("description", ""), **parameter["schema"]},
             parameter.get("required", False),
+            parameter["in"],
         )
     error_codes = {
         int(status): tuple(_resolve(spec, response).get("x-tatum-error-codes", ()))
@@ -118,6 +135,7 @@ def _operation(spec: dict[str, Any], path: str, method: str, data: dict[str, Any
         parameters=parameters,
         error_codes=error_codes,
         success_status=min(int(status) for status in data["responses"] if 200 <= int(status) < 300),
+        already_in_state=data.get("x-tatum-already-in-state"),
     )
 
 
@@ -151,8 +169,17 @@ def packaged_spec() -> dict[str, Any]:
 
 _SPEC = packaged_spec()
 OPERATIONS, CUSTOMER_UPDATE_FIELDS = load(_SPEC)
-CUSTOMER_FIELDS = schema_fields(_SPEC, "Customer")
-"""The Customer schema's properties, by API name: what a response must carry, and of which types."""
+
+
+@functools.cache
+def fields_of(schema_name: str) -> dict[str, Limits]:
+    """The properties of a schema of the packaged spec (`Customer`), by API name."""
+    return schema_fields(_SPEC, schema_name)
+
+
+ERROR_KINDS: dict[str, str] = dict(_SPEC["components"].get("x-tatum-error-kinds", {}))
+"""What each 403 `errorCode` tells a client, by code: `customer-not-found` or `customer-state`
+(`x-tatum-error-kinds`); `tatum.errors` raises the matching exception class."""
 
 CREDIT_COSTS: dict[str, int] = {name: operation.credits for name, operation in sorted(OPERATIONS.items())}
 """Credits each SDK method costs per call, by method name (from the spec's `x-tatum-credits`)."""

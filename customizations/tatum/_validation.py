@@ -73,7 +73,7 @@ def check_parameters(operation: Operation, arguments: Mapping[str, object]) -> N
             if limits.required:
                 raise ValidationError(argument, "is required")
             continue
-        if name == "id":
+        if limits.location == "path":
             check_path_segment(argument, value)
         check_value(argument, value, limits)
 

@@ -9,10 +9,9 @@ credit budget (CreditBudgetExceededError), retries what is worth retrying, and r
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
+from types import ModuleType
 from typing import Any
 
-import httpx
-from tatum_client import Client
 from tatum_client.api.customer import (
     activate_customer,
     deactivate_customer,
@@ -26,113 +25,55 @@ from tatum_client.models import Customer, CustomerUpdate
 from tatum_client.types import UNSET
 
 from ._operation import operation, twin
-from ._spec import CUSTOMER_FIELDS, OPERATIONS, snake_case
-from ._transport import AsyncTransport, SyncTransport, Transport
+from ._pipeline import AsyncPipeline, Call, SyncPipeline
+from ._spec import OPERATIONS
 from ._validation import check_parameters, customer_update
 
 __all__ = ["AsyncCustomerApi", "CustomerApi"]
-
-# The generated parsers take a client only to read `raise_on_unexpected_status`; they are called on success
-# statuses alone, so an unused client serves.
-_PARSER_CLIENT = Client(base_url="")
-
-# The four state changes: generated module, and the 403 errorCode saying "already in the target state".
-_STATE_CHANGES = {
-    "activate_customer": (activate_customer, "customer.active"),
-    "deactivate_customer": (deactivate_customer, "customer.inactive"),
-    "enable_customer": (enable_customer, "customer.enabled"),
-    "disable_customer": (disable_customer, "customer.disabled"),
-}
 
 _FIND_ALL = OPERATIONS["find_all_customers"]
 _GET = OPERATIONS["get_customer_by_external_or_internal_id"]
 _UPDATE = OPERATIONS["update_customer"]
 
 
-# Building requests (checked, then shaped by the generated client) and reading responses: shared by both APIs.
+# The calls, checked and built by the generated client: shared by both APIs.
 
 
-def _find_all_request(page_size: int, offset: int | None) -> dict[str, Any]:
+def _find_all(page_size: int, offset: int | None) -> Call[list[Customer]]:
     check_parameters(_FIND_ALL, {"pageSize": page_size, "offset": offset})
-    return find_all_customers._get_kwargs(page_size=page_size, offset=UNSET if offset is None else offset)
+    request = find_all_customers.build_request(
+        page_size=page_size, offset=UNSET if offset is None else offset
+    )
+    return Call(_FIND_ALL, request, find_all_customers.parse_success, "a list of customers")
 
 
-def _get_request(id: str) -> dict[str, Any]:
+def _get(id: str) -> Call[Customer]:
     check_parameters(_GET, {"id": id})
-    return get_customer_by_external_or_internal_id._get_kwargs(id)
+    request = get_customer_by_external_or_internal_id.build_request(id)
+    return Call(_GET, request, get_customer_by_external_or_internal_id.parse_success, "a customer")
 
 
-def _update_request(id: str, update: CustomerUpdate | Mapping[str, Any]) -> dict[str, Any]:
+def _update(id: str, update: CustomerUpdate | Mapping[str, Any]) -> Call[Customer]:
     check_parameters(_UPDATE, {"id": id})
-    return update_customer._get_kwargs(id, body=customer_update("customer_update", update))
+    request = update_customer.build_request(id, body=customer_update("customer_update", update))
+    return Call(_UPDATE, request, update_customer.parse_success, "a customer")
 
 
-def _state_request(name: str, id: str) -> tuple[dict[str, Any], str]:
-    module, goal_code = _STATE_CHANGES[name]
-    check_parameters(OPERATIONS[name], {"id": id})
-    return module._get_kwargs(id), goal_code
-
-
-# What a broken body can make the generated parsers raise (RecursionError: absurdly nested JSON).
-_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, RecursionError)
-_JSON_TYPES: dict[str, type] = {"string": str, "boolean": bool, "integer": int}
-# (API name, attribute, required, Python type) of each Customer property, from the spec.
-_CUSTOMER_CHECKS = [
-    (name, snake_case(name), limits.required, _JSON_TYPES[limits.type])
-    for name, limits in CUSTOMER_FIELDS.items()
-    if limits.type in _JSON_TYPES
-]
-
-
-def _contract_breach(customer: Customer) -> str | None:
-    """What makes a parsed Customer break the spec (the generated parser checks presence, not types)."""
-    for name, attribute, required, kind in _CUSTOMER_CHECKS:
-        value = getattr(customer, attribute)
-        if value is None or value is UNSET:
-            if required:
-                return f"customer field {name} is null"
-        elif not isinstance(value, kind):
-            return f"customer field {name} is a {type(value).__name__}, not a {kind.__name__}"
-    return None
-
-
-def _customers(transport: Transport, response: httpx.Response) -> list[Customer]:
-    try:
-        parsed = find_all_customers._parse_response(client=_PARSER_CLIENT, response=response)
-    except _PARSE_ERRORS as error:
-        reason = f"not a list of customers ({type(error).__name__}: {error})"
-        raise transport.unexpected(reason, response) from error
-    if not isinstance(parsed, list):
-        raise transport.unexpected("not a list of customers", response)
-    for customer in parsed:
-        breach = _contract_breach(customer)
-        if breach is not None:
-            raise transport.unexpected(breach, response)
-    return parsed
-
-
-def _customer(transport: Transport, response: httpx.Response) -> Customer:
-    parse = get_customer_by_external_or_internal_id._parse_response
-    try:
-        parsed = parse(client=_PARSER_CLIENT, response=response)
-    except _PARSE_ERRORS as error:
-        raise transport.unexpected(f"not a customer ({type(error).__name__}: {error})", response) from error
-    if not isinstance(parsed, Customer):
-        raise transport.unexpected("not a customer", response)
-    breach = _contract_breach(parsed)
-    if breach is not None:
-        raise transport.unexpected(breach, response)
-    return parsed
+def _change_state(module: ModuleType, id: str) -> Call[None]:
+    """A state change: `module` is its generated module, named as the SDK method (`activate_customer`)."""
+    operation = OPERATIONS[module.__name__.rpartition(".")[2]]
+    check_parameters(operation, {"id": id})
+    return Call(operation, module.build_request(id), module.parse_success, "no content")
 
 
 class CustomerApi:
     """The Customer API on one network. Get it from `sdk.mainnet().api().customer()`."""
 
-    def __init__(self, transport: SyncTransport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: SyncPipeline) -> None:
+        self._pipeline = pipeline
 
     def __repr__(self) -> str:
-        return f"<CustomerApi {self._transport.network}>"
+        return f"<CustomerApi {self._pipeline.network}>"
 
     @operation
     def find_all_customers(self, page_size: int, offset: int | None = None) -> list[Customer]:
@@ -141,9 +82,7 @@ class CustomerApi:
         Inactive and disabled customers are listed too. Credits: {credits} per call.
         For every customer, page after page, use `iter_customers()`.
         """
-        return _customers(
-            self._transport, self._transport.send(_FIND_ALL, _find_all_request(page_size, offset))
-        )
+        return self._pipeline.send(_find_all(page_size, offset))
 
     @operation
     def get_customer_by_external_or_internal_id(self, id: str) -> Customer:
@@ -151,7 +90,7 @@ class CustomerApi:
 
         `id` is 1..100 characters. Credits: {credits} per call.
         """
-        return _customer(self._transport, self._transport.send(_GET, _get_request(id)))
+        return self._pipeline.send(_get(id))
 
     @operation
     def update_customer(self, id: str, customer_update: CustomerUpdate | Mapping[str, Any]) -> Customer:
@@ -162,7 +101,7 @@ class CustomerApi:
         fields left out are not changed. Codes are checked against the FiatCurrency and CountryCode enums.
         Credits: {credits} per call.
         """
-        return _customer(self._transport, self._transport.send(_UPDATE, _update_request(id, customer_update)))
+        return self._pipeline.send(_update(id, customer_update))
 
     @operation
     def activate_customer(self, id: str) -> None:
@@ -171,7 +110,7 @@ class CustomerApi:
         Credits: {credits} per call. If a retry follows an attempt whose outcome is unknown and the API answers
         `customer.active`, the earlier attempt did it and this returns normally.
         """
-        self._change_state("activate_customer", id)
+        self._pipeline.send(_change_state(activate_customer, id))
 
     @operation
     def deactivate_customer(self, id: str) -> None:
@@ -180,7 +119,7 @@ class CustomerApi:
 
         Credits: {credits} per call. After an attempt with an unknown outcome, `customer.inactive` counts as done.
         """
-        self._change_state("deactivate_customer", id)
+        self._pipeline.send(_change_state(deactivate_customer, id))
 
     @operation
     def enable_customer(self, id: str) -> None:
@@ -189,7 +128,7 @@ class CustomerApi:
 
         Credits: {credits} per call. After an attempt with an unknown outcome, `customer.enabled` counts as done.
         """
-        self._change_state("enable_customer", id)
+        self._pipeline.send(_change_state(enable_customer, id))
 
     @operation
     def disable_customer(self, id: str) -> None:
@@ -198,7 +137,7 @@ class CustomerApi:
 
         Credits: {credits} per call. After an attempt with an unknown outcome, `customer.disabled` counts as done.
         """
-        self._change_state("disable_customer", id)
+        self._pipeline.send(_change_state(disable_customer, id))
 
     def iter_customers(self, page_size: int = 50) -> Iterator[Customer]:
         """Every customer, fetching pages of `page_size` lazily, as you iterate; stops after the first short page.
@@ -219,49 +158,43 @@ class CustomerApi:
                 return
             offset += count
 
-    def _change_state(self, name: str, id: str) -> None:
-        kwargs, goal_code = _state_request(name, id)
-        self._transport.send(OPERATIONS[name], kwargs, goal_code)
-
 
 class AsyncCustomerApi:
     """The Customer API on one network, with coroutines. Get it from `async_sdk.mainnet().api().customer()`."""
 
-    def __init__(self, transport: AsyncTransport) -> None:
-        self._transport = transport
+    def __init__(self, pipeline: AsyncPipeline) -> None:
+        self._pipeline = pipeline
 
     def __repr__(self) -> str:
-        return f"<AsyncCustomerApi {self._transport.network}>"
+        return f"<AsyncCustomerApi {self._pipeline.network}>"
 
     @twin(CustomerApi.find_all_customers)
     async def find_all_customers(self, page_size: int, offset: int | None = None) -> list[Customer]:
-        response = await self._transport.send(_FIND_ALL, _find_all_request(page_size, offset))
-        return _customers(self._transport, response)
+        return await self._pipeline.send(_find_all(page_size, offset))
 
     @twin(CustomerApi.get_customer_by_external_or_internal_id)
     async def get_customer_by_external_or_internal_id(self, id: str) -> Customer:
-        return _customer(self._transport, await self._transport.send(_GET, _get_request(id)))
+        return await self._pipeline.send(_get(id))
 
     @twin(CustomerApi.update_customer)
     async def update_customer(self, id: str, customer_update: CustomerUpdate | Mapping[str, Any]) -> Customer:
-        response = await self._transport.send(_UPDATE, _update_request(id, customer_update))
-        return _customer(self._transport, response)
+        return await self._pipeline.send(_update(id, customer_update))
 
     @twin(CustomerApi.activate_customer)
     async def activate_customer(self, id: str) -> None:
-        await self._change_state("activate_customer", id)
+        await self._pipeline.send(_change_state(activate_customer, id))
 
     @twin(CustomerApi.deactivate_customer)
     async def deactivate_customer(self, id: str) -> None:
-        await self._change_state("deactivate_customer", id)
+        await self._pipeline.send(_change_state(deactivate_customer, id))
 
     @twin(CustomerApi.enable_customer)
     async def enable_customer(self, id: str) -> None:
-        await self._change_state("enable_customer", id)
+        await self._pipeline.send(_change_state(enable_customer, id))
 
     @twin(CustomerApi.disable_customer)
     async def disable_customer(self, id: str) -> None:
-        await self._change_state("disable_customer", id)
+        await self._pipeline.send(_change_state(disable_customer, id))
 
     def aiter_customers(self, page_size: int = 50) -> AsyncIterator[Customer]:
         """Every customer, fetching pages of `page_size` lazily, as you iterate (`async for`); stops after the
@@ -280,7 +213,3 @@ class AsyncCustomerApi:
             if count < page_size:
                 return
             offset += count
-
-    async def _change_state(self, name: str, id: str) -> None:
-        kwargs, goal_code = _state_request(name, id)
-        await self._transport.send(OPERATIONS[name], kwargs, goal_code)

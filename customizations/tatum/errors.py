@@ -16,14 +16,10 @@ TatumError
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
-from ._constants import BODY_EXCERPT_LENGTH
-from ._secrets import scrub
+from ._spec import ERROR_KINDS
 
 __all__ = [
     "ApiConnectionError",
@@ -42,17 +38,6 @@ __all__ = [
     "UnexpectedResponseError",
     "ValidationError",
 ]
-
-CUSTOMER_NOT_FOUND_CODES = frozenset({"customer.not.exists", "customer.internal.not.exists"})
-CUSTOMER_STATE_CODES = frozenset(
-    {
-        "customer.active",
-        "customer.inactive",
-        "customer.enabled",
-        "customer.disabled",
-        "customer.deactivate.account.active",
-    }
-)
 
 
 class TatumError(Exception):
@@ -171,52 +156,23 @@ class ServerError(ApiError):
     """5xx: the API (or a gateway before it) failed."""
 
 
-def excerpt(content: bytes) -> str:
-    """The start of a response body, decoded leniently, for error messages."""
-    text = content[: BODY_EXCERPT_LENGTH * 4].decode("utf-8", "replace")
-    return text if len(text) <= BODY_EXCERPT_LENGTH else text[:BODY_EXCERPT_LENGTH] + "..."
+# The exception of each kind of 403 errorCode the spec names (`x-tatum-error-kinds`).
+_FORBIDDEN_KINDS: dict[str, type[ForbiddenError]] = {
+    "customer-not-found": CustomerNotFoundError,
+    "customer-state": CustomerStateError,
+}
+_BY_STATUS: dict[int, type[ApiError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
 
 
 def error_class(status_code: int, error_code: str | None) -> type[ApiError]:
     """The exception class for an error status and its `errorCode`."""
     if status_code == 403:
-        if error_code in CUSTOMER_NOT_FOUND_CODES:
-            return CustomerNotFoundError
-        if error_code in CUSTOMER_STATE_CODES:
-            return CustomerStateError
-        return ForbiddenError
+        return _FORBIDDEN_KINDS.get(ERROR_KINDS.get(error_code or "", ""), ForbiddenError)
     if status_code >= 500:
         return ServerError
-    return {400: BadRequestError, 401: AuthenticationError, 404: NotFoundError, 429: RateLimitError}.get(
-        status_code, ApiError
-    )
-
-
-def api_error(
-    response: httpx.Response, retry_after: float | None = None, secrets: tuple[str, ...] = ()
-) -> ApiError:
-    """The typed exception for an error response, whatever its body (JSON, HTML, empty, truncated).
-
-    Any of `secrets` (the API keys) that the body or headers echo is replaced by "***".
-    """
-    error_code: str | None = None
-    message: str | None = None
-    data: Any = None
-    try:
-        body = json.loads(response.content)
-    except (ValueError, RecursionError):
-        body = None
-    if isinstance(body, dict):
-        code = body.get("errorCode")
-        error_code = code if isinstance(code, str) else None
-        text = body.get("message")
-        message = text if isinstance(text, str) else None
-        data = body.get("data")
-    if message is None:
-        message = excerpt(response.content) or response.reason_phrase or "no body"
-    cls = error_class(response.status_code, error_code)
-    headers = scrub(dict(response.headers), secrets)
-    args = (response.status_code, error_code, scrub(message, secrets), scrub(data, secrets), headers)
-    if cls is RateLimitError:
-        return RateLimitError(*args, retry_after=retry_after)
-    return cls(*args)
+    return _BY_STATUS.get(status_code, ApiError)

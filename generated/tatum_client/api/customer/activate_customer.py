@@ -186,3 +186,20 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def build_request(
+    id: str,
+) -> dict[str, Any]:
+    """The keyword arguments of `httpx.Client.request` for this operation: method, url, params, json, headers.
+
+    For callers that send the request themselves (the `tatum` package): the same request `sync_detailed` sends.
+    """
+    return _get_kwargs(
+        id=id,
+    )
+
+
+def parse_success(response: httpx.Response) -> None:
+    """The body of a 204 answer: there is none."""
+    return

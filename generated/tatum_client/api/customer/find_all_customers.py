@@ -208,3 +208,33 @@ async def asyncio(
             offset=offset,
         )
     ).parsed
+
+
+def build_request(
+    *,
+    page_size: int,
+    offset: int | Unset = UNSET,
+) -> dict[str, Any]:
+    """The keyword arguments of `httpx.Client.request` for this operation: method, url, params, json, headers.
+
+    For callers that send the request themselves (the `tatum` package): the same request `sync_detailed` sends.
+    """
+    return _get_kwargs(
+        page_size=page_size,
+        offset=offset,
+    )
+
+
+def parse_success(response: httpx.Response) -> list[Customer]:
+    """The body of a 200 answer as the spec's type.
+
+    Raises what parsing a body that breaks the contract raises (ValueError, KeyError, TypeError...).
+    """
+    response_200 = []
+    _response_200 = response.json()
+    for response_200_item_data in _response_200:
+        response_200_item = Customer.from_dict(response_200_item_data)
+
+        response_200.append(response_200_item)
+
+    return response_200

@@ -213,3 +213,28 @@ async def asyncio(
             body=body,
         )
     ).parsed
+
+
+def build_request(
+    id: str,
+    *,
+    body: CustomerUpdate,
+) -> dict[str, Any]:
+    """The keyword arguments of `httpx.Client.request` for this operation: method, url, params, json, headers.
+
+    For callers that send the request themselves (the `tatum` package): the same request `sync_detailed` sends.
+    """
+    return _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+
+def parse_success(response: httpx.Response) -> Customer:
+    """The body of a 200 answer as the spec's type.
+
+    Raises what parsing a body that breaks the contract raises (ValueError, KeyError, TypeError...).
+    """
+    response_200 = Customer.from_dict(response.json())
+
+    return response_200

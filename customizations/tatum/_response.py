@@ -1,0 +1,126 @@
+"""Reading the API's answers: a success body into the spec's model, an error status into its exception.
+
+The one place that turns an `httpx.Response` into what a method returns or raises. A success whose body breaks
+the contract raises UnexpectedResponseError; an error status becomes the ApiError subclass of its status and
+`errorCode`. Keys the API may echo back are scrubbed from everything an exception carries.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+from tatum_client.types import UNSET
+
+from ._constants import BODY_EXCERPT_LENGTH
+from ._secrets import scrub
+from ._spec import Operation, fields_of, snake_case
+from .errors import ApiError, RateLimitError, UnexpectedResponseError, error_class
+
+T = TypeVar("T")
+
+# What a broken body can make the generated parsers raise (RecursionError: absurdly nested JSON).
+_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, RecursionError)
+_JSON_TYPES: dict[str, type] = {"string": str, "boolean": bool, "integer": int}
+
+
+def excerpt(content: bytes) -> str:
+    """The start of a response body, decoded leniently, for error messages."""
+    text = content[: BODY_EXCERPT_LENGTH * 4].decode("utf-8", "replace")
+    return text if len(text) <= BODY_EXCERPT_LENGTH else text[:BODY_EXCERPT_LENGTH] + "..."
+
+
+def unexpected(reason: str, response: httpx.Response, secrets: tuple[str, ...]) -> UnexpectedResponseError:
+    """UnexpectedResponseError for a success status whose body breaks the contract."""
+    body = scrub(excerpt(response.content), secrets)
+    return UnexpectedResponseError(reason, response.status_code, body, scrub(dict(response.headers), secrets))
+
+
+def parse_success(
+    operation: Operation,
+    what: str,
+    parse: Callable[[httpx.Response], T],
+    response: httpx.Response,
+    secrets: tuple[str, ...],
+) -> T:
+    """A success answer's body, parsed by the generated `parse` and checked against the spec's types.
+
+    `what` says what the body should be ("a customer"), for the error's reason. An operation that answers
+    with a body must answer with its documented status; one without (204) may answer with any success.
+    """
+    status = response.status_code
+    if status != operation.success_status and operation.success_status != 204:
+        reason = f"not {what} (HTTP {status}, where the API documents {operation.success_status})"
+        raise unexpected(reason, response, secrets)
+    try:
+        parsed = parse(response)
+    except _PARSE_ERRORS as error:
+        raise unexpected(f"not {what} ({type(error).__name__}: {error})", response, secrets) from error
+    breach = contract_breach(parsed)
+    if breach is not None:
+        raise unexpected(breach, response, secrets)
+    return parsed
+
+
+@functools.cache
+def _checks(schema_name: str) -> list[tuple[str, str, bool, type]]:
+    """(API name, attribute, required, Python type) of each primitive property of a generated model."""
+    return [
+        (name, snake_case(name), limits.required, _JSON_TYPES[limits.type])
+        for name, limits in fields_of(schema_name).items()
+        if limits.type in _JSON_TYPES
+    ]
+
+
+def contract_breach(value: object) -> str | None:
+    """What makes a parsed body break the spec's types, or None (the generated parsers check presence only).
+
+    Checks each generated model (alone or in a list) against the spec schema of the same name.
+    """
+    if isinstance(value, list):
+        return next((breach for item in value if (breach := contract_breach(item)) is not None), None)
+    if not hasattr(value, "additional_properties"):  # not a generated model: None for a 204
+        return None
+    schema_name = type(value).__name__
+    what = schema_name.lower()
+    for name, attribute, required, kind in _checks(schema_name):
+        field = getattr(value, attribute)
+        if field is None or field is UNSET:
+            if required:
+                return f"{what} field {name} is null"
+        elif not isinstance(field, kind):
+            return f"{what} field {name} is a {type(field).__name__}, not a {kind.__name__}"
+    return None
+
+
+def api_error(
+    response: httpx.Response, retry_after: float | None = None, secrets: tuple[str, ...] = ()
+) -> ApiError:
+    """The typed exception for an error response, whatever its body (JSON, HTML, empty, truncated).
+
+    Any of `secrets` (the API keys) that the body or headers echo is replaced by "***".
+    """
+    error_code: str | None = None
+    message: str | None = None
+    data: Any = None
+    try:
+        body = json.loads(response.content)
+    except (ValueError, RecursionError):
+        body = None
+    if isinstance(body, dict):
+        code = body.get("errorCode")
+        error_code = code if isinstance(code, str) else None
+        text = body.get("message")
+        message = text if isinstance(text, str) else None
+        data = body.get("data")
+    if message is None:
+        message = excerpt(response.content) or response.reason_phrase or "no body"
+    cls = error_class(response.status_code, error_code)
+    headers = scrub(dict(response.headers), secrets)
+    args = (response.status_code, error_code, scrub(message, secrets), scrub(data, secrets), headers)
+    if cls is RateLimitError:
+        return RateLimitError(*args, retry_after=retry_after)
+    return cls(*args)

@@ -1,0 +1,194 @@
+"""Facts kept in one place: the spec is their source, and the code either derives them or is compared with it.
+
+Also the seam with the generated code: handwritten modules call only its public functions, and only
+`tatum.customer` imports `tatum_client.api`.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from pathlib import Path
+from typing import Any
+
+import openapi_python_client
+import pytest
+import tatum
+from lint_spec import problems
+from support.contract_server import SPEC_PATH, load_spec
+from tatum import _spec, errors
+
+ROOT = Path(__file__).resolve().parents[1]
+HANDWRITTEN = ROOT / "customizations" / "tatum"
+
+
+def spec_operation_names() -> set[str]:
+    spec = load_spec(SPEC_PATH)
+    return {
+        _spec.snake_case(data["operationId"])
+        for item in spec["paths"].values()
+        for data in item.values()
+        if isinstance(data, dict) and "operationId" in data
+    }
+
+
+@pytest.mark.parametrize("api", [tatum.CustomerApi, tatum.AsyncCustomerApi])
+def test_the_sdk_has_a_method_for_exactly_the_spec_operations(api: type) -> None:
+    methods = {name for name, value in vars(api).items() if hasattr(value, "operation")}
+
+    assert methods == spec_operation_names()
+
+
+def test_every_state_change_knows_its_already_in_state_code_from_the_spec() -> None:
+    state_changes = {
+        name: operation.already_in_state
+        for name, operation in _spec.OPERATIONS.items()
+        if operation.already_in_state is not None
+    }
+
+    assert state_changes == {
+        "activate_customer": "customer.active",
+        "deactivate_customer": "customer.inactive",
+        "enable_customer": "customer.enabled",
+        "disable_customer": "customer.disabled",
+    }
+    for code in state_changes.values():
+        assert errors.error_class(403, code) is tatum.CustomerStateError
+
+
+def test_every_403_code_of_the_spec_raises_the_class_of_its_kind() -> None:
+    codes = {code for operation in _spec.OPERATIONS.values() for code in operation.error_codes.get(403, ())}
+    classes = {code: errors.error_class(403, code) for code in codes}
+
+    assert classes == {
+        "customer.not.exists": tatum.CustomerNotFoundError,
+        "customer.internal.not.exists": tatum.CustomerNotFoundError,
+        "customer.active": tatum.CustomerStateError,
+        "customer.inactive": tatum.CustomerStateError,
+        "customer.enabled": tatum.CustomerStateError,
+        "customer.disabled": tatum.CustomerStateError,
+        "customer.deactivate.account.active": tatum.CustomerStateError,
+    }
+    assert errors.error_class(403, "some.new.code") is tatum.ForbiddenError
+    assert errors.error_class(403, None) is tatum.ForbiddenError
+
+
+def test_every_kind_the_spec_names_has_an_exception_class() -> None:
+    assert set(_spec.ERROR_KINDS.values()) <= set(errors._FORBIDDEN_KINDS)
+
+
+def test_a_parameter_is_checked_as_a_path_segment_because_the_spec_puts_it_in_the_path() -> None:
+    locations = {
+        (name, parameter.name): parameter.location
+        for name, operation in _spec.OPERATIONS.items()
+        for parameter in operation.parameters.values()
+    }
+
+    assert locations[("find_all_customers", "pageSize")] == "query"
+    assert locations[("update_customer", "id")] == "path"
+    with pytest.raises(tatum.ValidationError, match="change the request's path"):
+        tatum.Sdk().mainnet().api().customer().activate_customer("..")
+
+
+# lint_spec: the spec's extensions hold together.
+
+
+def test_the_spec_passes_its_lint() -> None:
+    assert problems(load_spec(SPEC_PATH)) == []
+
+
+def _broken(change: str) -> dict[str, Any]:
+    spec = copy.deepcopy(load_spec(SPEC_PATH))
+    activate = spec["paths"]["/v3/ledger/customer/{id}/activate"]["put"]
+    if change == "unknown code":
+        activate["responses"]["403"]["x-tatum-error-codes"].append("customer.frozen")
+    elif change == "already not a code":
+        activate["x-tatum-already-in-state"] = "customer.enabled"
+    elif change == "no credits":
+        del activate["x-tatum-credits"]
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ("unknown code", "activateCustomer: 403 code customer.frozen has no kind"),
+        ("already not a code", "x-tatum-already-in-state customer.enabled is not one of its 403 codes"),
+        ("no credits", "activateCustomer (PUT /v3/ledger/customer/{id}/activate) lacks x-tatum-credits"),
+    ],
+)
+def test_lint_spec_names_what_does_not_hold_together(change: str, problem: str) -> None:
+    found = problems(_broken(change))
+
+    assert any(problem in line for line in found), found
+
+
+# The seam with the generated code.
+
+
+def _handwritten_modules() -> list[Path]:
+    return sorted(HANDWRITTEN.rglob("*.py"))
+
+
+def test_only_the_customer_module_imports_the_generated_api() -> None:
+    importers = set()
+    for path in _handwritten_modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tatum_client.api"):
+                importers.add(path.relative_to(HANDWRITTEN).as_posix())
+            if isinstance(node, ast.Import) and any(
+                alias.name.startswith("tatum_client.api") for alias in node.names
+            ):
+                importers.add(path.relative_to(HANDWRITTEN).as_posix())
+
+    assert importers == {"customer.py"}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_no_handwritten_module_touches_a_generated_private() -> None:
+    touched = []
+    for path in _handwritten_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        generated_names = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tatum_client"):
+                for alias in node.names:
+                    if _private(alias.name):
+                        touched.append(f"{path.name}: imports {alias.name}")
+                    generated_names.add(alias.asname or alias.name)
+            elif isinstance(node, ast.Import):
+                generated_names |= {
+                    (alias.asname or alias.name).split(".")[0]
+                    for alias in node.names
+                    if alias.name.startswith("tatum_client")
+                }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and _private(node.attr)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in generated_names
+            ):
+                touched.append(f"{path.name}:{node.lineno}: {node.value.id}.{node.attr}")
+
+    assert touched == []
+
+
+def test_the_custom_template_is_the_generators_own_with_the_seam_appended() -> None:
+    """templates/ is pinned with the generator: upgrading it without updating the template fails here."""
+    default = Path(openapi_python_client.__file__).parent / "templates" / "endpoint_module.py.jinja"
+    custom = ROOT / "templates" / "endpoint_module.py.jinja"
+
+    assert custom.read_text(encoding="utf-8").startswith(default.read_text(encoding="utf-8"))
+    assert sorted(path.name for path in (ROOT / "templates").iterdir()) == ["endpoint_module.py.jinja"]
+
+
+def test_every_generated_endpoint_module_has_the_public_seam() -> None:
+    from tatum_client.api import customer as endpoints
+
+    for name in spec_operation_names():
+        module = __import__(f"{endpoints.__name__}.{name}", fromlist=["build_request"])
+        assert callable(module.build_request) and callable(module.parse_success), name
