@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import contract_diff
 import pytest
 import yaml
+from api_rules import RULES
+from tatum import _spec
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-
-import contract_diff  # noqa: E402  (tools/ is not a package)
-from api_rules import RULES  # noqa: E402
-from tatum import _spec  # noqa: E402
 
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi" / "customer.yaml").read_text(encoding="utf-8"))
 LIST = "/v3/ledger/customer"
@@ -49,6 +46,11 @@ def parameter(spec: dict[str, Any], name: str) -> dict[str, Any]:
 
 def prop(spec: dict[str, Any], schema_name: str, name: str) -> dict[str, Any]:
     found: dict[str, Any] = schema(spec, schema_name)["properties"][name]
+    return found
+
+
+def kinds(spec: dict[str, Any]) -> dict[str, str]:
+    found: dict[str, str] = spec["components"]["x-tatum-error-kinds"]
     return found
 
 
@@ -230,6 +232,50 @@ CASES = [
         new=lambda s: operation(s, ACTIVATE)["responses"]["403"]["x-tatum-error-codes"].remove(
             "customer.active"
         ),
+    ),
+    Case(
+        "an error code's kind changed",
+        {("error code `customer.active` (403)", "error-class-changed", B)},
+        new=lambda s: kinds(s).__setitem__("customer.active", "customer-not-found"),
+        details=("raised as `CustomerStateError` -> `CustomerNotFoundError`",),
+    ),
+    Case(
+        "an error code's kind given",
+        {("error code `customer.frozen` (403)", "error-class-narrowed", C)},
+        both=lambda s: operation(s, ACTIVATE)["responses"]["403"]["x-tatum-error-codes"].append(
+            "customer.frozen"
+        ),
+        new=lambda s: kinds(s).__setitem__("customer.frozen", "customer-state"),
+        details=("raised as `ForbiddenError` -> `CustomerStateError`",),
+    ),
+    Case(
+        "error kinds compared only when both specs have them",
+        set(),
+        old=lambda s: s["components"].pop("x-tatum-error-kinds"),
+    ),
+    Case(
+        "'already in that state' code given",
+        {("`activate_customer`", "already-in-state-added", C)},
+        old=lambda s: operation(s, ACTIVATE).pop("x-tatum-already-in-state"),
+        details=("'already in that state' code none -> `customer.active`",),
+    ),
+    Case(
+        "'already in that state' code removed",
+        {("`activate_customer`", "already-in-state-removed", B)},
+        new=lambda s: operation(s, ACTIVATE).pop("x-tatum-already-in-state"),
+    ),
+    Case(
+        "'already in that state' code changed",
+        {("`activate_customer`", "already-in-state-changed", B)},
+        new=lambda s: operation(s, ACTIVATE).__setitem__(
+            "x-tatum-already-in-state", "customer.internal.not.exists"
+        ),
+    ),
+    Case(
+        "parameter sent elsewhere",
+        {("`find_all_customers` parameter `offset`", "parameter-moved", C)},
+        new=lambda s: parameter(s, "Offset").__setitem__("in", "header"),
+        details=("sent in the query -> the header",),
     ),
     # Request values: parameters and CustomerUpdate fields.
     Case(

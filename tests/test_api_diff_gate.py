@@ -16,14 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from api_diff import Report
+from api_rules import Change
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
 
-from api_diff import Report  # noqa: E402  (tools/ is not a package)
-from api_rules import Change  # noqa: E402
-
-COPIED = ("openapi", "customizations", "generated", "tools", "docs")
+COPIED = ("openapi", "customizations", "generated", "templates", "tools", "docs")
 COPIED_FILES = ("Makefile", "pyproject.toml", "generator_config.yaml", "CHANGELOG.md")
 CUSTOMER_PROPERTIES = "    Customer:\n      type: object\n      required: [id, externalId, active, enabled]\n      properties:\n"
 ACTIVATE_CREDITS = "      operationId: activateCustomer\n      tags: [Customer]\n      summary: Activate customer\n      description: Activated customer is able to do any operation.\n      x-tatum-credits: 2\n"

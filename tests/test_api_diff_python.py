@@ -4,21 +4,19 @@ the project's own generator in a temporary copy, and a handwritten name taken ou
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
+import generate
+import python_api_diff
+from api_rules import RULES
 
-import generate  # noqa: E402  (tools/ is not a package)
-import python_api_diff  # noqa: E402
-from api_rules import RULES  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 FIND_ALL = "tatum_client.api.customer.find_all_customers"
 CUSTOMER = "tatum_client.models.customer.Customer"
 CUSTOMER_PROPERTIES = "    Customer:\n      type: object\n      required: [id, externalId, active, enabled]\n      properties:\n"
 LIST_PARAMETERS = '        - $ref: "#/components/parameters/Offset"\n'
-FUNCTIONS = ("sync", "sync_detailed", "asyncio", "asyncio_detailed")
+FUNCTIONS = ("sync", "sync_detailed", "asyncio", "asyncio_detailed", "build_request")
 COMPATIBLE = {
     (f"`{CUSTOMER}.loyalty_tier`", "python-added", False),
     ("`tatum_client.api.customer.freeze_customer`", "python-added", False),

@@ -3,13 +3,11 @@ else in the file moves."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
+import changelog
 
-import changelog  # noqa: E402  (tools/ is not a package)
+ROOT = Path(__file__).resolve().parent.parent
 
 CREDITS = "- **breaking** `activate_customer`: 2 -> 3 credits. Each call costs more."
 FIELD = "- **compatible** `Customer.loyaltyTier` (response field): added (string, optional)."

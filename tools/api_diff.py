@@ -162,7 +162,7 @@ def resolve_base(root: Path, ref: str | None) -> tuple[str, str]:
         raise NoBase(f"no base: {ref} is not in this clone ({short_history})")
     if commit is None:
         raise UnknownRef(f"{ref} is not a commit of this repository")
-    return commit, f"`{commit[:7]}` ({ref})"
+    return commit, f"`{commit[:7]}`" + ("" if commit.startswith(ref) else f" ({ref})")
 
 
 def snapshot(root: Path, commit: str, dest: Path) -> None:

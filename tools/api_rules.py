@@ -26,6 +26,11 @@ nullability; a value added, removed, made required or optional has rules of its 
 | `error-status-removed` | compatible | A documented failure is no longer expected; code handling it stays valid. |
 | `error-code-added` | compatible | Another documented failure: the SDK raises it as the `ApiError` subclass named, so handlers of `ApiError` or `TatumError` catch it. |
 | `error-code-removed` | compatible | A documented failure is no longer expected; code handling it stays valid. |
+| `error-class-changed` | breaking | The SDK raises another exception for that code (its kind in `x-tatum-error-kinds` changed): handlers of the old class no longer catch it. |
+| `error-class-narrowed` | compatible | The SDK raises a subclass of the exception it raised before: handlers of the old class still catch it. |
+| `already-in-state-added` | compatible | A retried state change answered with that code (after an attempt whose outcome is unknown) now returns normally: the earlier attempt reached the goal. |
+| `already-in-state-removed` | breaking | A retried state change answered with the old code now raises `CustomerStateError` where it returned normally. |
+| `already-in-state-changed` | breaking | A retried state change answered with the old code now raises `CustomerStateError` where it returned normally. |
 | `operation-other-changed` | compatible | This tool has no rule for that field of the operation (it is not part of the wire contract): review it by hand, and add a rule. |
 | `request-added-optional` | compatible | A new optional argument or field; calls without it work as before. |
 | `request-added-required` | breaking | Callers must now pass it: calls without it are refused before sending. |
@@ -34,6 +39,7 @@ nullability; a value added, removed, made required or optional has rules of its 
 | `request-now-optional` | compatible | Calls may leave it out; calls that pass it work as before. |
 | `request-narrowed` | breaking | A value that was accepted (a length, a number, an enum code, null) may now be refused before sending. |
 | `request-widened` | compatible | Every value accepted before is still accepted. |
+| `parameter-moved` | compatible | The SDK method keeps the argument; only where the request carries it (path, query, header) changes. |
 | `request-retyped` | breaking | Its type, format or schema changes: values of the old type are refused, and the Python type changes. |
 | `response-added` | compatible | The model gains an attribute; nothing that worked changes. |
 | `response-removed` | breaking | The attribute is gone: code reading it fails. |
@@ -45,7 +51,7 @@ nullability; a value added, removed, made required or optional has rules of its 
 | `value-other-changed` | compatible | This tool has no rule for that constraint: review it by hand, and add a rule. |
 | `python-added` | compatible | A new public name; nothing that worked changes. |
 | `python-removed` | breaking | A public name is gone: code importing or using it fails. |
-| `python-incompatible` | breaking | griffe finds it incompatible (it names why: a parameter removed, moved, made required or of another kind, a default or return type changed, a base removed): code using it as before may fail. |
+| `python-incompatible` | breaking | griffe finds it incompatible, for the reason given: code using it as before may fail. |
 | `python-signature-compatible` | compatible | The signature changed and griffe finds nothing incompatible (such as a new optional parameter). |
 | `python-type-changed` | breaking | An attribute's annotation, or whether it has a default, changed; griffe does not judge annotations, so it counts as breaking (type-checked code may fail); the Contract section says which way the spec moved. |
 

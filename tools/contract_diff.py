@@ -2,7 +2,8 @@
 
 Read with the SDK's own model of the spec (`tatum._spec`: operations, credits, parameters, field limits,
 error codes), so the diff sees every constraint the SDK enforces, plus the few facts the SDK does not need
-(nullability, formats, which schema a value refers to, the request and response bodies). Each change is
+(nullability, formats, which schema a value refers to, the request and response bodies), and which exception
+the SDK raises for each error code (`x-tatum-error-kinds`, through `tatum.errors`). Each change is
 classed by a rule of `api_rules`; requests and responses are told apart, because narrowing one and widening
 the other are what break users. No OpenAPI diff tool fits here: none knows `x-tatum-credits` or how the SDK
 maps error codes to exceptions, and the maintained ones (oasdiff, openapi-changes) are Go binaries.
@@ -16,17 +17,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from api_rules import RULES, Change
-from tatum import _spec
-from tatum.errors import error_class
+from tatum import _spec, errors
 
 Side = Literal["request", "response"]
 
 # Operation fields with a rule below; summaries and descriptions are documentation, not contract.
 _OPERATION_FIELDS_READ = {"name", "operation_id", "method", "path", "credits", "parameters", "error_codes"}
-_OPERATION_FIELDS_READ |= {"success_status", "summary", "description"}
+_OPERATION_FIELDS_READ |= {"success_status", "already_in_state", "summary", "description"}
 # Limits fields with a rule below (`name` is the key, `description` documentation).
 _LIMITS_FIELDS_READ = {"name", "type", "required", "min_length", "max_length", "minimum", "maximum", "enum"}
-_LIMITS_FIELDS_READ |= {"description"}
+_LIMITS_FIELDS_READ |= {"location", "description"}
 _WIDER_TYPES = {("integer", "number")}
 """(old, new) type pairs where every old value is a new value."""
 _LISTED_CODES = 8
@@ -65,6 +65,15 @@ class Contract:
     """Each object schema the operations use, by name: its properties, by API name."""
     sides: dict[str, frozenset[Side]]
     """Whether each schema of `schemas` is sent, received, or both."""
+    error_kinds: dict[str, str] | None
+    """What each 403 `errorCode` is (`x-tatum-error-kinds`), or None when the spec does not say."""
+
+    def raised_as(self, status: int, code: str | None) -> type[errors.ApiError]:
+        """The exception the SDK raises for an error status and code, by this spec's error kinds."""
+        if status == 403:  # as errors.error_class does, but by this spec's kinds, not the packaged spec's
+            kind = (self.error_kinds or {}).get(code or "", "")
+            return errors._FORBIDDEN_KINDS.get(kind, errors.ForbiddenError)
+        return errors.error_class(status, code)
 
 
 def _follow(spec: dict[str, Any], node: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
@@ -156,7 +165,8 @@ def read(spec: dict[str, Any]) -> Contract:
         for name in sides
     }
     frozen_sides = {name: frozenset(used) for name, used in sides.items()}
-    return Contract(operations, parameters, request_bodies, response_bodies, schemas, frozen_sides)
+    kinds = spec.get("components", {}).get("x-tatum-error-kinds")
+    return Contract(operations, parameters, request_bodies, response_bodies, schemas, frozen_sides, kinds)
 
 
 def _describe(value: Value) -> str:
@@ -253,6 +263,8 @@ def _one_side(old: Value | None, new: Value | None, side: Side) -> Iterator[tupl
             f"{side}-now-{'required' if new.limits.required else 'optional'}",
             ("now required" if new.limits.required else "now optional"),
         )
+    if old.limits.location != new.limits.location:
+        yield "parameter-moved", f"sent in the {old.limits.location} -> the {new.limits.location}"
     for direction, detail in _moves(old, new):
         yield f"{side}-{direction}", detail
     for field in dataclasses.fields(old.limits):
@@ -283,17 +295,17 @@ def _body_changes(old: Body | None, new: Body | None) -> Iterator[tuple[str, str
             yield f"request-body-now-{state}", f"request body now {state}"
 
 
-def _error_changes(old: _spec.Operation, new: _spec.Operation) -> Iterator[tuple[str, str]]:
+def _error_changes(old: _spec.Operation, new: _spec.Operation, after: Contract) -> Iterator[tuple[str, str]]:
     """(rule, detail) for the error statuses and codes of an operation, naming the class each raises."""
     for status in sorted(old.error_codes.keys() | new.error_codes.keys()):
         if status not in old.error_codes:
-            raised_as = error_class(status, None).__name__
+            raised_as = after.raised_as(status, None).__name__
             yield "error-status-added", f"error status {status} added (raised as `{raised_as}`)"
         elif status not in new.error_codes:
             yield "error-status-removed", f"error status {status} removed"
         old_codes, new_codes = set(old.error_codes.get(status, ())), set(new.error_codes.get(status, ()))
         for code in sorted(new_codes - old_codes):
-            raised_as = error_class(status, code).__name__
+            raised_as = after.raised_as(status, code).__name__
             yield "error-code-added", f"error code `{code}` ({status}) added (raised as `{raised_as}`)"
         for code in sorted(old_codes - new_codes):
             yield "error-code-removed", f"error code `{code}` ({status}) removed"
@@ -330,13 +342,39 @@ def operation_changes(
         )
         for rule, detail in found:
             yield change(rule, detail, f"`{name}` parameter `{parameter}`")
-    for rule, detail in _error_changes(old, new):
+    for rule, detail in _error_changes(old, new, after):
         yield change(rule, detail)
+    if old.already_in_state != new.already_in_state:
+        rule = "already-in-state-" + ("added" if old.already_in_state is None else "changed")
+        rule = "already-in-state-removed" if new.already_in_state is None else rule
+        codes = [f"`{code}`" if code else "none" for code in (old.already_in_state, new.already_in_state)]
+        yield change(rule, f"'already in that state' code {codes[0]} -> {codes[1]}")
     for field in dataclasses.fields(old):
         if field.name not in _OPERATION_FIELDS_READ:
             old_value, new_value = getattr(old, field.name), getattr(new, field.name)
             if old_value != new_value:
                 yield change("operation-other-changed", f"{field.name} {old_value!r} -> {new_value!r}")
+
+
+def _error_class_changes(before: Contract, after: Contract) -> Iterator[Change]:
+    """A 403 code that both versions document, raised as another class: compared only when both specs
+    say what their codes are (`x-tatum-error-kinds`); before that, the SDK kept the mapping in code."""
+    if before.error_kinds is None or after.error_kinds is None:
+        return
+    codes = [
+        {code for op in contract.operations.values() for code in op.error_codes.get(403, ())}
+        for contract in (before, after)
+    ]
+    for code in sorted(codes[0] & codes[1]):
+        old, new = before.raised_as(403, code), after.raised_as(403, code)
+        if old is not new:
+            rule = "error-class-narrowed" if issubclass(new, old) else "error-class-changed"
+            yield Change(
+                "Contract",
+                f"error code `{code}` (403)",
+                f"raised as `{old.__name__}` -> `{new.__name__}`",
+                rule,
+            )
 
 
 def changes(old_spec: dict[str, Any], new_spec: dict[str, Any]) -> list[Change]:
@@ -360,6 +398,7 @@ def changes(old_spec: dict[str, Any], new_spec: dict[str, Any]) -> list[Change]:
             )
         elif old is not None and new is not None:
             found.extend(operation_changes(old, new, before, after))
+    found.extend(_error_class_changes(before, after))
     for schema in sorted(before.schemas.keys() & after.schemas.keys()):
         sides = before.sides[schema] | after.sides[schema]
         old_fields, new_fields = before.schemas[schema], after.schemas[schema]

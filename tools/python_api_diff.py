@@ -22,17 +22,22 @@ SOURCE_DIRS = ("generated", "customizations")
 """Where the two packages live in a source tree (the repository, or a snapshot of it)."""
 
 
-def load(root: Path) -> dict[str, griffe.Object]:
+def load(root: Path) -> griffe.ModulesCollection:
     """`tatum_client` and `tatum` as griffe models, read from the source tree at `root`."""
     logging.getLogger("griffe").setLevel(logging.ERROR)  # griffe warns about docstring styles and such
     loader = griffe.GriffeLoader(search_paths=[root / directory for directory in SOURCE_DIRS])
-    packages: dict[str, griffe.Object] = {}
     for name in PACKAGES:
-        package = loader.load(name)
-        assert isinstance(package, griffe.Object)
-        packages[name] = package
+        loader.load(name)
     loader.resolve_aliases(external=False)
-    return packages
+    return loader.modules_collection
+
+
+def _find(models: griffe.ModulesCollection, path: str) -> griffe.Object | griffe.Alias | None:
+    try:
+        found: griffe.Object | griffe.Alias = models[path]
+    except KeyError:
+        return None
+    return found
 
 
 def describe(obj: griffe.Object | griffe.Alias) -> str:
@@ -75,6 +80,26 @@ def _griffe_says(breakage: griffe.Breakage) -> str:
     return breakage.kind.value + (f" (`{parameter.name}`)" if parameter is not None else "")
 
 
+def _public_names(surface: dict[str, griffe.Object | griffe.Alias]) -> dict[str, str]:
+    """The public name of each object defined in a private module and exported elsewhere, by its real path:
+    `tatum._client.Api` -> `tatum.Api`."""
+    return {
+        obj.target_path: path
+        for path, obj in sorted(surface.items(), reverse=True)
+        if isinstance(obj, griffe.Alias) and obj.target_path not in surface
+    }
+
+
+def _as_public(path: str, public: dict[str, str]) -> str:
+    """`path` through the public name of its closest exported parent, if it needs one."""
+    head = path
+    while head:
+        if head in public:
+            return public[head] + path[len(head) :]
+        head = head.rpartition(".")[0]
+    return path
+
+
 def _top_level(paths: set[str]) -> list[str]:
     """The paths whose parent is not in the set: an added class is one change, not one per member."""
     return sorted(path for path in paths if path.rpartition(".")[0] not in paths)
@@ -85,6 +110,7 @@ def changes(old_root: Path, new_root: Path) -> list[Change]:
     old, new = load(old_root), load(new_root)
     before = {path: obj for name in PACKAGES for path, obj in surface(old[name]).items()}
     after = {path: obj for name in PACKAGES for path, obj in surface(new[name]).items()}
+    public = _public_names(before) | _public_names(after)
     verdicts: dict[str, list[str]] = {}
     removed: set[str] = set()
     for name in PACKAGES:
@@ -96,19 +122,25 @@ def changes(old_root: Path, new_root: Path) -> list[Change]:
                 verdicts[path].append(_griffe_says(breakage))
     removed |= before.keys() - after.keys()
     found: list[Change] = []
+
+    def change(path: str, detail: str, rule: str) -> None:
+        found.append(Change("Python API", f"`{_as_public(path, public)}`", detail, rule))
+
     for path in _top_level(removed):
-        detail = f"removed (was {describe(before[path])})" if path in before else "removed"
-        found.append(Change("Python API", f"`{path}`", detail, "python-removed"))
+        was = _find(old, path)
+        change(path, f"removed (was {describe(was)})" if was is not None else "removed", "python-removed")
     for path in _top_level(after.keys() - before.keys()):
-        found.append(Change("Python API", f"`{path}`", f"added ({describe(after[path])})", "python-added"))
+        change(path, f"added ({describe(after[path])})", "python-added")
     for path in sorted(before.keys() & after.keys() | verdicts.keys()):
-        old_face = describe(before[path]) if path in before else "?"
-        new_face = describe(after[path]) if path in after else "?"
+        was, now = _find(old, path), _find(new, path)
+        old_face = describe(was) if was is not None else "?"
+        new_face = describe(now) if now is not None else "?"
         if path in verdicts:
-            detail = f"{old_face} -> {new_face} (griffe: {'; '.join(verdicts[path])})"
-            found.append(Change("Python API", f"`{path}`", detail, "python-incompatible"))
+            detail = f"{old_face} -> {new_face}" if old_face != new_face else old_face
+            change(path, f"{detail} (griffe: {'; '.join(verdicts[path])})", "python-incompatible")
         elif old_face != new_face:
-            attribute = isinstance(after[path], griffe.Attribute)
-            rule = "python-type-changed" if attribute else "python-signature-compatible"
-            found.append(Change("Python API", f"`{path}`", f"{old_face} -> {new_face}", rule))
-    return sorted(found, key=lambda change: change.subject)
+            rule = (
+                "python-type-changed" if isinstance(now, griffe.Attribute) else "python-signature-compatible"
+            )
+            change(path, f"{old_face} -> {new_face}", rule)
+    return sorted(found, key=lambda found_change: found_change.subject)
