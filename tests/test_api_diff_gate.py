@@ -117,13 +117,17 @@ def clone(origin: Path, tmp_path: Path) -> Iterator[Path]:
     yield repo
 
 
-@pytest.mark.parametrize("version", ["0.1.0", "0.1.1"])
-def test_check_api_fails_on_a_breaking_change_without_a_minor_bump(clone: Path, version: str) -> None:
+def check_a_committed_breaking_change(clone: Path, version: str) -> subprocess.CompletedProcess[str]:
+    """Commit a raised credit cost with `version`, and run check-api against the commit before."""
     raise_activate_credits(clone)
     set_version(clone, version)
-    commit(clone, "activate_customer costs 3 credits")
+    commit(clone, f"activate_customer costs 3 credits; version {version}")
+    return tool(clone, "--check", "--base", "HEAD~1")
 
-    result = tool(clone, "--check", "--base", "HEAD~1")
+
+@pytest.mark.parametrize("version", ["0.1.0", "0.1.1"])
+def test_check_api_fails_on_a_breaking_change_without_a_minor_bump(clone: Path, version: str) -> None:
+    result = check_a_committed_breaking_change(clone, version)
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert CREDITS_LINE in result.stdout
@@ -133,11 +137,7 @@ def test_check_api_fails_on_a_breaking_change_without_a_minor_bump(clone: Path, 
 
 @pytest.mark.parametrize("version", ["0.2.0", "1.0.0"])
 def test_check_api_passes_a_breaking_change_with_the_bump(clone: Path, version: str) -> None:
-    raise_activate_credits(clone)
-    set_version(clone, version)
-    commit(clone, "activate_customer costs 3 credits; version bumped")
-
-    result = tool(clone, "--check", "--base", "HEAD~1")
+    result = check_a_committed_breaking_change(clone, version)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert CREDITS_LINE in result.stdout
