@@ -454,6 +454,13 @@ CASES = [
         old=add_address(100),
         new=add_address(200),
     ),
+    Case(
+        "a schema that refers to itself",
+        {("`Customer.parent` (response field)", "response-added", C)},
+        new=lambda s: schema(s, "Customer")["properties"].__setitem__(
+            "parent", {"$ref": "#/components/schemas/Customer"}
+        ),
+    ),
     Case("no change", set()),
 ]
 

@@ -112,14 +112,22 @@ def _json_schema(content: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if media is None else media.get("schema", {})
 
 
-def _children(spec: dict[str, Any], node: dict[str, Any]) -> Iterator[tuple[str | None, dict[str, Any]]]:
-    """The named object schemas a schema leads to, itself included: through properties, items, maps."""
+def _children(
+    spec: dict[str, Any], node: dict[str, Any], seen: set[str] | None = None
+) -> Iterator[tuple[str | None, dict[str, Any]]]:
+    """The schemas a schema leads to, itself included: through properties, items and maps; each named
+    one once (a schema may refer to itself)."""
+    seen = set() if seen is None else seen
     name, schema = _follow(spec, node)
+    if name is not None:
+        if name in seen:
+            return
+        seen.add(name)
     yield name, schema
     nested = [*schema.get("properties", {}).values()]
     nested += [schema[key] for key in ("items", "additionalProperties") if isinstance(schema.get(key), dict)]
     for child in nested:
-        yield from _children(spec, child)
+        yield from _children(spec, child, seen)
 
 
 def read(spec: dict[str, Any]) -> Contract:
