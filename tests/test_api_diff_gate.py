@@ -222,7 +222,7 @@ def test_a_shallow_clone_says_so_and_passes(clone: Path, tmp_path: Path) -> None
     for args in (["--check", "--base", "HEAD~1"], ["--check"], []):
         result = tool(repo, *args)
         assert result.returncode == 0, result.stdout + result.stderr
-        assert "this clone is shallow (`git fetch --unshallow` to compare)" in result.stdout
+        assert "(this clone is shallow; `git fetch --unshallow` to compare)" in result.stdout
         assert "Nothing to compare" in result.stdout
 
 

@@ -145,7 +145,7 @@ def resolve_base(root: Path, ref: str | None) -> tuple[str, str]:
         raise NoBase("no base: not a git repository") from None
     shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
     short_history = (
-        "this clone is shallow (`git fetch --unshallow` to compare)" if shallow else "the history is shorter"
+        "this clone is shallow; `git fetch --unshallow` to compare" if shallow else "the history is shorter"
     )
     if ref is None:
         on_main = (
