@@ -4,7 +4,7 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate check-generated lint-spec lint typecheck test docs check-docs bench demo
+.PHONY: install generate check-generated lint-spec lint typecheck test docs check-docs bench demo api-diff check-api
 
 install: $(STAMP)
 
@@ -14,10 +14,12 @@ $(STAMP): $(ROOT)/pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '$(ROOT)[dev]'
 	touch $(STAMP)
 
-# Regenerates the client, then the reference page that documents it.
+# Regenerates the client, then the reference page that documents it, then adds what changed for users
+# (the api-diff report) to CHANGELOG.md's Unreleased section.
 generate: $(STAMP)
 	$(PY) $(ROOT)/tools/generate.py
 	$(PY) $(ROOT)/tools/docs.py
+	$(PY) $(ROOT)/tools/api_diff.py --changelog $(if $(BASE),--base '$(BASE)')
 
 check-generated: $(STAMP)
 	$(PY) $(ROOT)/tools/generate.py --check
@@ -27,6 +29,14 @@ docs: $(STAMP)
 
 check-docs: $(STAMP)
 	$(PY) $(ROOT)/tools/docs.py --check
+
+# What changed for users since BASE (default: the merge base with main, or HEAD~1 on main), each change
+# classed breaking or compatible. check-api fails when a breaking change lacks the version bump it needs.
+api-diff: $(STAMP)
+	$(PY) $(ROOT)/tools/api_diff.py $(if $(BASE),--base '$(BASE)')
+
+check-api: $(STAMP)
+	$(PY) $(ROOT)/tools/api_diff.py --check $(if $(BASE),--base '$(BASE)')
 
 lint-spec: $(STAMP)
 	$(PY) $(ROOT)/tools/lint_spec.py

@@ -1,0 +1,269 @@
+"""`make api-diff`, `make check-api` and `make generate`'s CHANGELOG entries, on real git repositories.
+
+Each test works in a clone of a small repository made from this project's own files (spec, packages, tools,
+Makefile), commits or edits there, and runs the project's tools in it as CI or a developer would: the
+tools' imports come from the clone (PYTHONPATH), the Makefile's from this project's `.venv`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from api_diff import Report
+from api_rules import Change
+
+ROOT = Path(__file__).resolve().parent.parent
+
+COPIED = ("openapi", "customizations", "generated", "templates", "tools", "docs")
+COPIED_FILES = ("Makefile", "pyproject.toml", "generator_config.yaml", "CHANGELOG.md")
+CUSTOMER_PROPERTIES = "    Customer:\n      type: object\n      required: [id, externalId, active, enabled]\n      properties:\n"
+ACTIVATE_CREDITS = "      operationId: activateCustomer\n      tags: [Customer]\n      summary: Activate customer\n      description: Activated customer is able to do any operation.\n      x-tatum-credits: 2\n"
+CREDITS_LINE = "- **breaking** `activate_customer`: 2 -> 3 credits. Each call costs more"
+FIELD_LINE = (
+    "- **compatible** `Customer.loyaltyTier` (response field): added (string, optional). The model gains"
+)
+PYTHON_LINE = (
+    "- **compatible** `tatum_client.models.customer.Customer.loyalty_tier`: added (attribute `str | Unset`"
+)
+
+
+def git(repo: Path, *args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+def environment(repo: Path) -> dict[str, str]:
+    """The clone's packages before the editable install of this project's own."""
+    paths = os.pathsep.join(str(repo / directory) for directory in ("customizations", "generated"))
+    return {**os.environ, "PYTHONPATH": paths, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def tool(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(repo / "tools" / "api_diff.py"), *args]
+    return subprocess.run(
+        command, cwd=repo, env=environment(repo), capture_output=True, text=True, timeout=120
+    )
+
+
+def make(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`make` in the clone, on this project's .venv, which it must never rebuild (`-o` the stamp)."""
+    venv = ROOT / ".venv"
+    command = ["make", "-s", "-C", str(repo), *args, f"VENV={venv}", "-o", str(venv / ".installed")]
+    return subprocess.run(command, env=environment(repo), capture_output=True, text=True, timeout=300)
+
+
+def edit(repo: Path, path: str, old: str, new: str) -> None:
+    file = repo / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text, old
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def raise_activate_credits(repo: Path) -> None:
+    edit(
+        repo, "openapi/customer.yaml", ACTIVATE_CREDITS, ACTIVATE_CREDITS.replace("credits: 2", "credits: 3")
+    )
+
+
+def add_loyalty_tier(repo: Path) -> None:
+    new_property = "        loyaltyTier:\n          type: string\n"
+    edit(repo, "openapi/customer.yaml", CUSTOMER_PROPERTIES, CUSTOMER_PROPERTIES + new_property)
+
+
+def regenerate(repo: Path) -> None:
+    command = [sys.executable, str(repo / "tools" / "generate.py")]
+    subprocess.run(command, cwd=repo, env=environment(repo), check=True, capture_output=True, timeout=120)
+
+
+def set_version(repo: Path, version: str) -> None:
+    (repo / "customizations" / "tatum" / "_version.py").write_text(f'__version__ = "{version}"\n')
+
+
+def commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+@pytest.fixture(scope="module")
+def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository whose main has one commit: this project's spec, packages and tools."""
+    repo = tmp_path_factory.mktemp("origin")
+    ignore = shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache")
+    for directory in COPIED:
+        shutil.copytree(ROOT / directory, repo / directory, ignore=ignore)
+    for name in COPIED_FILES:
+        shutil.copy2(ROOT / name, repo / name)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "tests@example.invalid")
+    git(repo, "config", "user.name", "Tests")
+    commit(repo, "base")
+    return repo
+
+
+@pytest.fixture
+def clone(origin: Path, tmp_path: Path) -> Iterator[Path]:
+    """A full clone of `origin`, on main, ready to commit to."""
+    repo = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(origin), str(repo))
+    git(repo, "config", "user.email", "tests@example.invalid")
+    git(repo, "config", "user.name", "Tests")
+    yield repo
+
+
+def check_a_committed_breaking_change(clone: Path, version: str) -> subprocess.CompletedProcess[str]:
+    """Commit a raised credit cost with `version`, and run check-api against the commit before."""
+    raise_activate_credits(clone)
+    set_version(clone, version)
+    commit(clone, f"activate_customer costs 3 credits; version {version}")
+    return tool(clone, "--check", "--base", "HEAD~1")
+
+
+@pytest.mark.parametrize("version", ["0.1.0", "0.1.1"])
+def test_check_api_fails_on_a_breaking_change_without_a_minor_bump(clone: Path, version: str) -> None:
+    result = check_a_committed_breaking_change(clone, version)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert CREDITS_LINE in result.stdout
+    assert f"need version 0.2.0 or later (a minor bump while 0.x); the version is {version}" in result.stdout
+    assert "check-api: breaking changes need version 0.2.0" in result.stderr
+
+
+@pytest.mark.parametrize("version", ["0.2.0", "1.0.0"])
+def test_check_api_passes_a_breaking_change_with_the_bump(clone: Path, version: str) -> None:
+    result = check_a_committed_breaking_change(clone, version)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert CREDITS_LINE in result.stdout
+    assert f"Version 0.1.0 -> {version}: bumped as the breaking changes require." in result.stdout
+
+
+def test_check_api_passes_a_compatible_change_without_a_bump(clone: Path) -> None:
+    add_loyalty_tier(clone)
+    regenerate(clone)
+    commit(clone, "Customer.loyaltyTier")
+
+    result = make(clone, "check-api", "BASE=HEAD~1")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 changes: 0 breaking, 2 compatible. No breaking change" in result.stdout
+    assert FIELD_LINE in result.stdout and PYTHON_LINE in result.stdout
+
+
+def test_make_api_diff_on_a_branch_reports_the_working_tree_against_the_merge_base(clone: Path) -> None:
+    """The issue's "done when", and the README's example report."""
+    git(clone, "checkout", "-q", "-b", "feature")
+    add_loyalty_tier(clone)
+    raise_activate_credits(clone)
+    regenerate(clone)  # not committed: the working tree is what is compared
+
+    result = make(clone, "api-diff")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    base = git(clone, "rev-parse", "--short=7", "main").strip()
+    assert f"## API changes: `{base}` (merge base with main) -> working tree" in result.stdout
+    contract, python = result.stdout.split("### Contract\n", 1)[1].split("### Python API\n")
+    assert CREDITS_LINE in contract and FIELD_LINE in contract
+    assert PYTHON_LINE in python
+    assert "3 changes: 1 breaking, 2 compatible." in result.stdout
+    assert "**The breaking changes need version 0.2.0 or later" in result.stdout
+    gate = make(clone, "check-api")
+    assert gate.returncode != 0 and "check-api: breaking changes need version 0.2.0" in gate.stderr
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("<!-- api-diff example -->\n```markdown\n", 1)[1].split("```", 1)[0]
+    assert re.sub(r"`[0-9a-f]{7}`", "`BASE`", example) == re.sub(r"`[0-9a-f]{7}`", "`BASE`", result.stdout)
+
+
+def test_make_generate_adds_the_report_to_the_changelog_once(clone: Path) -> None:
+    git(clone, "checkout", "-q", "-b", "feature")
+    add_loyalty_tier(clone)
+    raise_activate_credits(clone)
+
+    first = make(clone, "generate")
+    after_first = (clone / "CHANGELOG.md").read_text(encoding="utf-8")
+    second = make(clone, "generate")
+
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    unreleased = after_first.split("## Unreleased\n", 1)[1].split("\n## ", 1)[0]
+    assert unreleased.index("### Contract") < unreleased.index(CREDITS_LINE) < unreleased.index(FIELD_LINE)
+    assert unreleased.index(FIELD_LINE) < unreleased.index("### Python API") < unreleased.index(PYTHON_LINE)
+    assert (clone / "CHANGELOG.md").read_text(encoding="utf-8") == after_first  # nothing added twice
+    assert "## 0.1.0\n" in after_first.split("## Unreleased\n", 1)[1]  # released notes untouched
+    changed = {line[3:] for line in git(clone, "status", "--porcelain").splitlines()}
+    assert changed == {
+        "CHANGELOG.md",
+        "openapi/customer.yaml",
+        "generated/tatum_client/models/customer.py",
+        "generated/tatum_client/openapi.json",
+        "docs/CustomerApi.md",
+    }
+    assert make(clone, "check-generated").returncode == 0  # the changelog is no part of that check
+
+
+def test_generate_on_an_unchanged_tree_leaves_the_changelog_alone(clone: Path) -> None:
+    result = make(clone, "generate")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert git(clone, "status", "--porcelain") == ""
+
+
+def test_a_shallow_clone_says_so_and_passes(clone: Path, tmp_path: Path) -> None:
+    raise_activate_credits(clone)
+    commit(clone, "a breaking change, so that a full clone would fail check-api")
+    repo = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{clone}", str(repo))
+
+    for args in (["--check", "--base", "HEAD~1"], ["--check"], []):
+        result = tool(repo, *args)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "(this clone is shallow; `git fetch --unshallow` to compare)" in result.stdout
+        assert "Nothing to compare" in result.stdout
+
+
+def test_a_first_commit_or_no_repository_says_so_and_passes(origin: Path, tmp_path: Path) -> None:
+    result = tool(origin, "--check")  # origin's main has a single commit: there is no HEAD~1
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "no base: HEAD~1 is not in this clone (the history is shorter). Nothing to compare: passing."
+        in result.stdout
+    )
+
+    plain = tmp_path / "plain"
+    shutil.copytree(origin, plain, ignore=shutil.ignore_patterns(".git"))
+    result = tool(plain, "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "api-diff: no base: not a git repository. Nothing to compare: passing." in result.stdout
+
+
+def test_a_base_that_names_no_commit_is_a_usage_error(clone: Path) -> None:
+    result = tool(clone, "--base", "mian")
+
+    assert result.returncode == 2
+    assert "mian is not a commit of this repository" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needed"),
+    [
+        ("0.1.0", "0.1.0", "0.2.0"),
+        ("0.1.3", "0.1.4", "0.2.0"),
+        ("0.1.3", "0.2.0", None),
+        ("0.9.0", "0.10.0", None),
+        ("1.2.3", "1.3.0", "2.0.0"),
+        ("1.2.3", "2.0.0", None),
+    ],
+)
+def test_a_breaking_change_needs_a_minor_bump_in_0x_and_a_major_one_after(
+    old: str, new: str, needed: str | None
+) -> None:
+    breaking = Change("Contract", "`activate_customer`", "2 -> 3 credits", "credits-raised")
+    compatible = Change("Contract", "`update_customer`", "2 -> 1 credit", "credits-lowered")
+
+    assert Report("base", [breaking, compatible], old, new).needed_version() == needed
+    assert Report("base", [compatible], old, new).needed_version() is None
