@@ -21,7 +21,7 @@ from typing import Generic, Literal, Self, TypeVar
 
 import httpx
 
-from . import _config, _redis
+from . import _config, _deadline, _redis
 from ._config import RateLimit, Settings
 from ._constants import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -353,7 +353,7 @@ class Sdk(_SdkBase[Api]):
             max_response_bytes=max_response_bytes,
             clock=clock,
         )
-        self._http: httpx.Client = http_client or httpx.Client(
+        self._http: httpx.Client = http_client or _deadline.client(
             follow_redirects=False, headers={"User-Agent": USER_AGENT}
         )
         self._owns_http = http_client is None

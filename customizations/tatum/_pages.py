@@ -1,6 +1,7 @@
 """Pages of a list operation: `Page`, and walking them by offset, sync and async.
 
-A page is full when it holds `page_size` items; the walk stops after the first page that is not. It holds one
+A page is full when it holds `page_size` items; the walk stops after the first page that is not (an empty page
+after a full one ends the walk without being yielded). It holds one
 page in memory at a time, and refuses an answer that repeats the previous page (a server ignoring `offset`
 would otherwise make it loop forever).
 """
@@ -60,7 +61,8 @@ def pages(
     offset, previous = start_offset, None
     while True:
         page, previous = _page(fetch(offset), offset, page_size, key, previous)
-        yield page
+        if page.items or offset == start_offset:  # after a full page, the next may be empty: not worth a Page
+            yield page
         more, offset = page.has_next_page(), page.next_offset
         del page  # let the page go before the next one is fetched
         if not more:
@@ -77,7 +79,8 @@ async def apages(
     offset, previous = start_offset, None
     while True:
         page, previous = _page(await fetch(offset), offset, page_size, key, previous)
-        yield page
+        if page.items or offset == start_offset:  # after a full page, the next may be empty: not worth a Page
+            yield page
         more, offset = page.has_next_page(), page.next_offset
         del page
         if not more:

@@ -9,16 +9,16 @@ answer. Nothing here knows which API a call belongs to.
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 import httpx
 
-from . import _body, _config
+from . import _body, _config, _deadline
 from ._config import Settings
-from ._constants import USER_AGENT
+from ._constants import LOGGER_NAME, USER_AGENT
 from ._credits import Meter
 from ._ratelimit import RateLimiter, Slot
 from ._response import ApiResponse
@@ -27,7 +27,12 @@ from ._spec import Operation
 from ._tracing import CallSpan, call_span
 from .errors import RateLimitError, TatumError, ValidationError
 
+if TYPE_CHECKING:
+    import asyncio
+
 T = TypeVar("T")
+
+logger = logging.getLogger(LOGGER_NAME)
 
 
 class RequestOptions(TypedDict, total=False):
@@ -175,6 +180,18 @@ class Pipeline:
     def _limits(self, plan: _Plan[Any]) -> _body.Limits:
         return _body.Limits(self.settings.max_response_bytes, plan.attempts.deadline_at, self.clock)
 
+    def _log_wait(self, plan: _Plan[Any], slot: Slot) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            rate = self.rate_limit
+            why = f"{rate:g} calls per second" if rate is not None else "a Retry-After"
+            logger.debug(
+                "%s waits %.3fs for the %s key's rate limit (%s)",
+                plan.call.operation.name,
+                slot.wait,
+                self.network,
+                why,
+            )
+
     def _too_long(self, plan: _Plan[Any], slot: Slot) -> RateLimitError | None:
         """RateLimitError if the rate limiter's wait would pass the call's deadline or MAX_RETRY_AFTER's block."""
         left = plan.attempts.remaining()
@@ -278,6 +295,7 @@ class SyncPipeline(Pipeline):
         if error is not None:
             self.limiter.release(slot)
             raise error
+        self._log_wait(plan, slot)
         try:
             self.sleep(slot.wait)
         except BaseException:
@@ -288,8 +306,9 @@ class SyncPipeline(Pipeline):
         self._attempt_timeout(plan)
         started = self.clock()
         try:
-            response = self.http.send(plan.request, stream=True, follow_redirects=False)
-            body = _body.read(response, self._limits(plan))
+            with _deadline.until(plan.attempts.remaining()):
+                response = self.http.send(plan.request, stream=True, follow_redirects=False)
+                body = _body.read(response, self._limits(plan))
         except httpx.HTTPError as error:
             return plan.attempts.failed(plan.request, error, self.clock() - started)
         return self._answered(plan, response, body)
@@ -348,6 +367,8 @@ class AsyncPipeline(Pipeline):
 
     def _check_loop(self) -> None:
         """An AsyncSdk belongs to the event loop of its first call, as its httpx.AsyncClient does."""
+        import asyncio  # here, not at the top: sync users need not pay for importing asyncio
+
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = loop
@@ -360,6 +381,8 @@ class AsyncPipeline(Pipeline):
     async def _io(self, blocking: bool, work: Callable[..., T], *args: Any) -> T:
         """Run a limiter or meter step: in a thread when it does network I/O (Redis), else inline."""
         if blocking:
+            import asyncio
+
             return await asyncio.to_thread(work, *args)
         return work(*args)
 
@@ -373,10 +396,13 @@ class AsyncPipeline(Pipeline):
             return
         error = self._too_long(plan, slot)
         if error is None:
+            self._log_wait(plan, slot)
             try:
                 await self.sleep(slot.wait)
                 return
             except BaseException:
+                import asyncio
+
                 await asyncio.shield(self._io(limiter.window.blocking_io, limiter.release, slot))
                 raise
         await self._io(limiter.window.blocking_io, limiter.release, slot)
@@ -386,6 +412,8 @@ class AsyncPipeline(Pipeline):
         self._attempt_timeout(plan)
         started = self.clock()
         left = plan.attempts.remaining()
+        import asyncio
+
         try:
             async with asyncio.timeout(left):
                 response = await self.http.send(plan.request, stream=True, follow_redirects=False)

@@ -58,6 +58,14 @@ class Window(Protocol):
 
     def blocked_for(self) -> float: ...
 
+    def recent(self) -> int:
+        """Calls that went in the last second."""
+        ...
+
+
+_UNLIMITED = 1 << 30
+"""The burst of a window whose rate is not known yet: calls are only counted (and wait out a block)."""
+
 
 class MemoryWindow:
     """The window of one key in this process: the times reserved, sorted, and a `Retry-After` block."""
@@ -97,6 +105,11 @@ class MemoryWindow:
     def blocked_for(self) -> float:
         return max(self._blocked_until - self._clock(), 0.0)
 
+    def recent(self) -> int:
+        with self._lock:
+            now = self._clock()
+            return sum(1 for at in self._times if now - 1.0 < at <= now)
+
 
 class RateLimiter:
     """The rate of one API key: what the API told (`x-ratelimit-persec`), what 429s taught, and its window."""
@@ -111,7 +124,6 @@ class RateLimiter:
         """The rate the API states in `x-ratelimit-persec`, once seen."""
         self._auto: float | None = None
         self._slowed_at = 0.0
-        self._recent: deque[float] = deque()  # sends while no rate is known, to estimate one after a 429
 
     def rate(self, setting: RateLimit) -> float | None:
         """Calls per second in force under `setting` ("auto", a number, or None: no limit)."""
@@ -132,13 +144,12 @@ class RateLimiter:
     def reserve(self, setting: RateLimit) -> Slot | None:
         """A slot for one call under `setting`: None to go at once, else a Slot to wait for."""
         rate = self.rate(setting)
-        if rate is None:
-            blocked = self.window.blocked_for()
-            if setting == "auto":
-                self._note_send()
-            return Slot(blocked) if blocked > 0 else None
-        burst = max(1, math.floor(rate))
-        return self.window.reserve(burst, burst / rate + RATE_LIMIT_MARGIN)
+        if rate is None:  # not known yet: count the call (so the window holds it once the rate is learnt)
+            slot = self.window.reserve(_UNLIMITED, 1.0)
+        else:
+            burst = max(1, math.floor(rate))
+            slot = self.window.reserve(burst, burst / rate + RATE_LIMIT_MARGIN)
+        return slot if slot.wait > 0 else None
 
     def release(self, slot: Slot) -> None:
         """Give back a slot that will not be used."""
@@ -171,22 +182,14 @@ class RateLimiter:
         self.window.block(block)
         if setting != "auto":
             return
+        recent = self.window.recent() if self._auto is None else 0
         with self._lock:
-            if self._auto is None:
-                now = self._clock()
-                recent = sum(1 for sent in self._recent if sent > now - 1.0)
+            if self._auto is None:  # no rate known: start from what went in the last second
                 self._auto = float(max(recent, 1))
             self._auto = max(self._auto / 2, _MIN_RATE)
             self._slowed_at = self._clock()
             slowed = self._auto
         logger.info("429 on the %s key: waiting %.3fs, then %g calls per second", self.name, block, slowed)
-
-    def _note_send(self) -> None:
-        now = self._clock()
-        recent = self._recent
-        recent.append(now)
-        while recent and recent[0] <= now - 1.0:
-            recent.popleft()
 
 
 def key_identity(api_key: str | None, network: str) -> str:

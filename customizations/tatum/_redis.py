@@ -68,6 +68,13 @@ local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
 return tostring(math.max(blocked - now, 0))
 """
 
+# KEYS: the window. Calls that went in the last second.
+_RECENT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+return redis.call('ZCOUNT', KEYS[1], now - 1, now)
+"""
+
 # KEYS: credits spent (integer), reservations (sorted set: member "id:cost", score: expiry on Redis's clock).
 # ARGV: cost, budget (-1: none), member, ttl. Returns {1, held} when reserved, {0, held} when over budget,
 # where held = spent + reserved before this call.
@@ -116,6 +123,7 @@ class SharedState:
                 "reserve": _RESERVE,
                 "block": _BLOCK,
                 "blocked_for": _BLOCKED_FOR,
+                "recent": _RECENT,
                 "reserve_credits": _RESERVE_CREDITS,
                 "settle_credits": _SETTLE_CREDITS,
             }.items()
@@ -172,6 +180,9 @@ class RedisWindow:
 
     def blocked_for(self) -> float:
         return float(self._shared.run("blocked_for", [self._block], []))
+
+    def recent(self) -> int:
+        return int(self._shared.run("recent", [self._window], []))
 
 
 class RedisCreditMeter:

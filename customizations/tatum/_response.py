@@ -30,15 +30,18 @@ _PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, RecursionError
 _JSON_TYPES: dict[str, type] = {"string": str, "boolean": bool, "integer": int}
 
 
-def excerpt(content: bytes) -> str:
-    """The start of a response body, decoded leniently, for error messages."""
-    text = content[: BODY_EXCERPT_LENGTH * 4].decode("utf-8", "replace")
+def excerpt(content: bytes, secrets: tuple[str, ...] = ()) -> str:
+    """The start of a response body, decoded leniently, for error messages; `secrets` scrubbed first.
+
+    Scrubbing comes before cutting, so a key that straddles the cut cannot leave its first characters behind.
+    """
+    text: str = scrub(content.decode("utf-8", "replace"), secrets)
     return text if len(text) <= BODY_EXCERPT_LENGTH else text[:BODY_EXCERPT_LENGTH] + "..."
 
 
 def unexpected(reason: str, response: httpx.Response, secrets: tuple[str, ...]) -> UnexpectedResponseError:
     """UnexpectedResponseError for a success status whose body breaks the contract."""
-    body = scrub(excerpt(response.content), secrets)
+    body = excerpt(response.content, secrets)
     return UnexpectedResponseError(reason, response.status_code, body, scrub(dict(response.headers), secrets))
 
 
@@ -120,7 +123,7 @@ def api_error(
         message = text if isinstance(text, str) else None
         data = body.get("data")
     if message is None:
-        message = excerpt(response.content) or response.reason_phrase or "no body"
+        message = excerpt(response.content, secrets) or response.reason_phrase or "no body"
     cls = error_class(response.status_code, error_code)
     headers = scrub(dict(response.headers), secrets)
     args = (response.status_code, error_code, scrub(message, secrets), scrub(data, secrets), headers)

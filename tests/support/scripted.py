@@ -42,7 +42,9 @@ def reply(
     content = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
     all_headers = {"Content-Type": "application/json"} if body is not None else {}
     all_headers.update(headers or {})
-    return httpx.Response(status, content=content, headers=all_headers)
+    # A stream, not `content=`: httpx would read (and inflate) the body at once; the SDK must read it as it
+    # reads a network stream.
+    return httpx.Response(status, stream=httpx.ByteStream(content), headers=all_headers)
 
 
 def error_body(status: int, code: str | None, message: str = "message") -> dict[str, Any]:
