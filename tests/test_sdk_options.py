@@ -121,9 +121,9 @@ def test_timeout_per_call_reaches_the_request() -> None:
 
 def test_a_slow_server_times_out_with_the_calls_timeout(contract_server: ContractServer) -> None:
     contract_server.reply(200, [CUSTOMER], delay=1.0)
-    with tatum.Sdk(KEY_MAINNET, base_url=contract_server.url, max_retries=0) as sdk:  # its timeout: 30 s
-        with pytest.raises(tatum.ApiTimeoutError):
-            sdk.mainnet().api().customer().find_all_customers(1, timeout=0.1)
+    sdk = tatum.Sdk(KEY_MAINNET, base_url=contract_server.url, max_retries=0)  # its timeout: 30 s
+    with sdk, pytest.raises(tatum.ApiTimeoutError):
+        sdk.mainnet().api().customer().find_all_customers(1, timeout=0.1)
 
 
 # The deadline bounds the whole call.
@@ -185,8 +185,9 @@ def test_backoff_values_are_checked(field: str, value: float) -> None:
 def test_a_dripping_server_cannot_hold_a_sync_call_past_its_deadline(
     part: Literal["headers", "body"],
 ) -> None:
-    with DripServer(part) as server, tatum.Sdk(KEY_MAINNET, base_url=server.url, rate_limit=None) as sdk:
-        with pytest.raises(tatum.ApiTimeoutError, match="deadline"):
+    with DripServer(part) as server:
+        sdk = tatum.Sdk(KEY_MAINNET, base_url=server.url, rate_limit=None)
+        with sdk, pytest.raises(tatum.ApiTimeoutError, match="deadline"):
             sdk.mainnet().api().customer().get_customer_by_external_or_internal_id(
                 "c-1", timeout=2, deadline=0.5
             )

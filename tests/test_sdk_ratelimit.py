@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections import deque
 from typing import Any
 
 import httpx
@@ -24,6 +25,13 @@ class Clock:
 
 
 MARGIN = tatum._constants.RATE_LIMIT_MARGIN
+
+
+def reserved_slots(sdk: tatum.Sdk | tatum.AsyncSdk) -> deque[float]:
+    """The slots reserved in the window of an Sdk's mainnet key (this process's window)."""
+    window = sdk.mainnet()._pipeline.limiter.window
+    assert isinstance(window, MemoryWindow)
+    return window._times
 
 
 def go_times(window: MemoryWindow, clock: Clock, burst: int, period: float, calls: int) -> list[float]:
@@ -80,12 +88,12 @@ def test_auto_learns_the_rate_from_the_header_and_a_fixed_rate_ignores_it() -> N
     clock = Clock()
     rates = limiter(clock)
 
-    assert rates.rate("auto") is None and rates.reserve("auto") is None  # nothing known: go at once
+    assert rates.rate("auto") is None and rates.reserve("auto").wait == 0  # nothing known: go at once
     rates.observe({"x-ratelimit-persec": "5"})
 
     assert (rates.rate("auto"), rates.rate(20.0), rates.rate(None)) == (5.0, 20.0, None)
-    waits = [rates.reserve("auto") for _ in range(5)]  # with the first call, five in this second
-    assert [round(w.wait, 3) if w else 0 for w in waits] == [0, 0, 0, 0, round(1 + MARGIN, 3)]
+    waits = [rates.reserve("auto").wait for _ in range(5)]  # with the first call, five in this second
+    assert [round(w, 3) for w in waits] == [0, 0, 0, 0, round(1 + MARGIN, 3)]
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "nan", "inf", "five", ""])
@@ -101,7 +109,7 @@ def test_a_429_halves_the_auto_rate_which_then_comes_back_up() -> None:
     rates = limiter(clock)
     rates.observe({"x-ratelimit-persec": "10"})
 
-    rates.rate_limited("auto", 1.0)
+    rates.rate_limited("auto", 1.0, rates.reserve("auto"))
     assert rates.rate("auto") == 5.0
     assert rates.window.blocked_for() == 1.0
     clock.now += 2  # two seconds without a 429: +10% of the API's rate each second
@@ -113,10 +121,9 @@ def test_a_429_halves_the_auto_rate_which_then_comes_back_up() -> None:
 def test_a_429_before_any_rate_is_known_starts_from_what_was_sent() -> None:
     clock = Clock()
     rates = limiter(clock)
-    for _ in range(8):
-        rates.reserve("auto")
+    slots = [rates.reserve("auto") for _ in range(8)]
 
-    rates.rate_limited("auto", None)
+    rates.rate_limited("auto", None, slots[-1])
 
     assert rates.rate("auto") == 4.0  # half the 8 calls sent in the last second
     assert rates.window.blocked_for() == 1.0
@@ -125,24 +132,44 @@ def test_a_429_before_any_rate_is_known_starts_from_what_was_sent() -> None:
 def test_a_fixed_rate_is_not_slowed_by_a_429_but_honours_its_retry_after() -> None:
     clock = Clock()
     rates = limiter(clock)
-    rates.rate_limited(3.0, 4.0)
+    rates.rate_limited(3.0, 4.0, None)
 
     assert rates.rate(3.0) == 3.0
-    slot = rates.reserve(3.0)
-    assert slot is not None and slot.wait == 4.0
+    assert rates.reserve(3.0).wait == 4.0
 
 
 def test_fractional_rates_space_single_calls() -> None:
     clock = Clock()
     rates = limiter(clock)
 
-    waits = [rates.reserve(0.5) for _ in range(3)]
+    waits = [round(rates.reserve(0.5).wait, 3) for _ in range(3)]
 
-    assert [round(w.wait, 3) if w else 0 for w in waits] == [
-        0,
-        round(2 + MARGIN, 3),
-        round(4 + 2 * MARGIN, 3),
-    ]
+    assert waits == [0, round(2 + MARGIN, 3), round(4 + 2 * MARGIN, 3)]
+
+
+def test_429s_for_a_burst_sent_before_the_rate_was_learnt_do_not_slow_it_down() -> None:
+    clock = Clock()
+    rates = limiter(clock)
+    burst = [rates.reserve("auto") for _ in range(200)]  # a fan-out before any answer
+    rates.observe({"x-ratelimit-persec": "20"})  # the first answers teach the rate
+
+    for slot in burst[20:]:  # the API refused the rest
+        rates.rate_limited("auto", 1.0, slot)
+
+    assert rates.rate("auto") == 20.0
+    assert rates.window.blocked_for() == 1.0
+
+
+def test_a_wave_of_429s_slows_down_once() -> None:
+    clock = Clock()
+    rates = limiter(clock)
+    rates.observe({"x-ratelimit-persec": "20"})
+    wave = [rates.reserve("auto") for _ in range(30)]
+
+    for slot in wave:
+        rates.rate_limited("auto", 1.0, slot)
+
+    assert rates.rate("auto") == 10.0
 
 
 def test_one_limiter_per_key_and_base_url_is_shared_by_every_sdk_and_copy() -> None:
@@ -260,7 +287,7 @@ def test_an_interrupted_wait_gives_its_slot_back() -> None:
     with pytest.raises(KeyboardInterrupt):
         sdk.with_options(timeout=5).mainnet().api().customer().find_all_customers(10)
 
-    assert len(sdk.mainnet()._pipeline.limiter.window._times) == 1  # only the call that went
+    assert len(reserved_slots(sdk)) == 1  # only the call that went
 
 
 async def test_a_cancelled_task_gives_its_slot_back() -> None:
@@ -275,13 +302,13 @@ async def test_a_cancelled_task_gives_its_slot_back() -> None:
     await api.find_all_customers(10)
     waiting = asyncio.create_task(api.find_all_customers(10))
     await asyncio.sleep(0)
-    assert len(sdk.mainnet()._pipeline.limiter.window._times) == 2
+    assert len(reserved_slots(sdk)) == 2
 
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
 
-    assert len(sdk.mainnet()._pipeline.limiter.window._times) == 1
+    assert len(reserved_slots(sdk)) == 1
 
 
 def test_threads_share_one_limiter_and_never_wait_in_a_busy_loop() -> None:

@@ -50,9 +50,19 @@ def test_429_with_retry_after_one_second_waits_exactly_one_second() -> None:
         reply(429, error_body(429, "rate.limit"), headers={"Retry-After": "1"}), reply(200, CUSTOMER)
     )
 
-    script.sdk().mainnet().api().customer().get_customer_by_external_or_internal_id("651234")
+    script.sdk(rate_limit=None).mainnet().api().customer().get_customer_by_external_or_internal_id("651234")
 
     assert script.sleeps == [1.0]
+
+
+def test_with_the_rate_limiter_a_429s_retry_after_is_the_least_it_waits() -> None:
+    script = Script(
+        reply(429, error_body(429, "rate.limit"), headers={"Retry-After": "1"}), reply(200, CUSTOMER)
+    )
+
+    script.sdk().mainnet().api().customer().get_customer_by_external_or_internal_id("651234")
+
+    assert len(script.sleeps) == 1 and script.sleeps[0] >= 1.0
 
 
 def test_retry_after_as_an_http_date() -> None:

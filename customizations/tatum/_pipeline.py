@@ -83,6 +83,8 @@ class _Plan(Generic[T]):
     started: float
     span: CallSpan
     body: _body.Body | None = None
+    slot: Slot | None = None
+    """The rate limiter's slot of the last attempt."""
 
 
 class Pipeline:
@@ -207,7 +209,7 @@ class Pipeline:
         wait = plan.attempts.answered(plan.request, response, elapsed)
         if wait is not None and wait.rate_limited:
             retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-            self.limiter.rate_limited(self.settings.rate_limit, retry_after)
+            self.limiter.rate_limited(self.settings.rate_limit, retry_after, plan.slot)
         return wait
 
     def _result(self, plan: _Plan[T]) -> ApiResponse[T]:
@@ -288,8 +290,8 @@ class SyncPipeline(Pipeline):
         setting = self.settings.rate_limit
         if setting is None:
             return
-        slot = self.limiter.reserve(setting)
-        if slot is None:
+        slot = plan.slot = self.limiter.reserve(setting)
+        if slot.wait <= 0:
             return
         error = self._too_long(plan, slot)
         if error is not None:
@@ -391,8 +393,8 @@ class AsyncPipeline(Pipeline):
         if setting is None:
             return
         limiter = self.limiter
-        slot = await self._io(limiter.window.blocking_io, limiter.reserve, setting)
-        if slot is None:
+        slot = plan.slot = await self._io(limiter.window.blocking_io, limiter.reserve, setting)
+        if slot.wait <= 0:
             return
         error = self._too_long(plan, slot)
         if error is None:

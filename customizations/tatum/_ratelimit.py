@@ -38,10 +38,15 @@ _MIN_RATE = 0.1
 
 @dataclass(frozen=True)
 class Slot:
-    """A reserved turn: go after `wait` seconds; `token` gives the slot back (`Window.release`)."""
+    """A reserved turn: go after `wait` seconds; `token` gives the slot back (`Window.release`).
+
+    `epoch` says what the limiter knew when the slot was given: a 429 for a call sent before the limiter last
+    learnt or changed the rate says nothing about the rate in force now.
+    """
 
     wait: float
     token: Any = None
+    epoch: int = 0
 
 
 class Window(Protocol):
@@ -124,6 +129,7 @@ class RateLimiter:
         """The rate the API states in `x-ratelimit-persec`, once seen."""
         self._auto: float | None = None
         self._slowed_at = 0.0
+        self._epoch = 0
 
     def rate(self, setting: RateLimit) -> float | None:
         """Calls per second in force under `setting` ("auto", a number, or None: no limit)."""
@@ -141,15 +147,16 @@ class RateLimiter:
                 self._auto, self._slowed_at = min(recovered, self.learnt), now
             return self._auto
 
-    def reserve(self, setting: RateLimit) -> Slot | None:
-        """A slot for one call under `setting`: None to go at once, else a Slot to wait for."""
+    def reserve(self, setting: RateLimit) -> Slot:
+        """A slot for one call under `setting` (its `wait` is 0 to go at once)."""
+        epoch = self._epoch
         rate = self.rate(setting)
         if rate is None:  # not known yet: count the call (so the window holds it once the rate is learnt)
             slot = self.window.reserve(_UNLIMITED, 1.0)
         else:
             burst = max(1, math.floor(rate))
             slot = self.window.reserve(burst, burst / rate + RATE_LIMIT_MARGIN)
-        return slot if slot.wait > 0 else None
+        return Slot(slot.wait, slot.token, epoch)
 
     def release(self, slot: Slot) -> None:
         """Give back a slot that will not be used."""
@@ -171,23 +178,29 @@ class RateLimiter:
             self.learnt = rate
             if self._auto is None or self._auto > rate:
                 self._auto = rate
+            self._epoch += 1
         logger.info(
             "the API's rate for the %s key is %g calls per second (%s)", self.name, rate, RATE_LIMIT_HEADER
         )
 
-    def rate_limited(self, setting: RateLimit, retry_after: float | None) -> None:
-        """A 429: block the key for `retry_after` (one period without it) and, in auto mode, slow down."""
+    def rate_limited(self, setting: RateLimit, retry_after: float | None, slot: Slot | None) -> None:
+        """A 429 for a call sent in `slot`: block the key for `retry_after` (one period without it) and, in
+        auto mode, slow down, unless the rate was learnt or changed since the call went (it was sent too fast
+        under what the limiter knew then, not under what it knows now)."""
         current = self.rate(setting)
         block = retry_after if retry_after is not None else (1.0 / current if current else 1.0)
         self.window.block(block)
-        if setting != "auto":
+        if setting != "auto" or (slot is not None and slot.epoch != self._epoch):
             return
         recent = self.window.recent() if self._auto is None else 0
         with self._lock:
+            if slot is not None and slot.epoch != self._epoch:
+                return  # another 429 of the same wave slowed down first
             if self._auto is None:  # no rate known: start from what went in the last second
                 self._auto = float(max(recent, 1))
             self._auto = max(self._auto / 2, _MIN_RATE)
             self._slowed_at = self._clock()
+            self._epoch += 1
             slowed = self._auto
         logger.info("429 on the %s key: waiting %.3fs, then %g calls per second", self.name, block, slowed)
 
