@@ -1,0 +1,103 @@
+"""The sandbox against hostile clients, over real HTTP on loopback: whatever a client sends, the answer is
+never a 5xx (unless the client injected that fault itself) and is JSON in Tatum's error shapes, and the
+server's memory stays bounded."""
+
+from __future__ import annotations
+
+import json
+import socket
+from typing import Any
+
+import httpx
+import pytest
+from tatum.testing import TatumSandbox
+
+KEY = {"x-api-key": "hostile-key"}
+
+
+def raw_exchange(url: str, data: bytes, timeout: float = 5.0) -> bytes:
+    """Send raw bytes to the sandbox and read until it closes the connection (or `timeout`)."""
+    host, port = httpx.URL(url).host, httpx.URL(url).port
+    assert port is not None
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(data)
+        chunks = []
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except (TimeoutError, ConnectionResetError):
+            pass
+    return b"".join(chunks)
+
+
+def parse_answer(answer: bytes) -> tuple[int, dict[str, str], Any]:
+    """The status, headers (lower-case names) and JSON body of the first HTTP answer in `answer`."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", len(body)))
+    return status, headers, json.loads(body[:length]) if length else None
+
+
+# Requests the HTTP parser refuses
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /v3/ledger/customer?pageSize=1 HTTP/1.1\r\nHost: x\r\nX-Bad: a\x00b\r\n\r\n",  # NUL in a header
+        b"GET /v3/ledger/customer?pageSize=1 HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
+        b"GET /v3/ledger/customer?pageSize=1\r\n\r\n",  # HTTP/0.9
+        b"GET /v3/ledger/customer?pageSize=1 HTTP/9.9\r\nHost: x\r\n\r\n",
+        b"PUT /v3/ledger/customer/0123456789abcdef01234567 HTTP/1.1\r\nHost: x\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\nzz\r\n",  # not a chunk size
+        b"GET /v3/ledger/customer?pageSize=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS client hello
+        b"GET /v3/ledger/\xffcustomer?pageSize=1 HTTP/1.1\r\nHost: x\r\n\r\n",  # not ASCII
+    ],
+)
+def test_requests_the_parser_refuses_get_tatums_json_400(
+    tatum_sandbox: TatumSandbox, request_bytes: bytes
+) -> None:
+    status, headers, body = parse_answer(raw_exchange(tatum_sandbox.url, request_bytes))
+
+    assert status == 400
+    assert headers["content-type"] == "application/json"
+    assert body == {"message": "Invalid HTTP request received.", "statusCode": 400}
+
+
+def test_an_endless_request_head_is_refused_with_431(tatum_sandbox: TatumSandbox) -> None:
+    header = b"X-Filler: " + b"a" * 1000 + b"\r\n"
+    request = b"GET /v3/ledger/customer?pageSize=1 HTTP/1.1\r\nHost: x\r\n" + header * 100
+
+    status, headers, body = parse_answer(raw_exchange(tatum_sandbox.url, request))
+    assert headers["content-type"] == "application/json"
+
+    assert status == 431
+    assert body == {"message": "Request header fields too large.", "statusCode": 431}
+
+
+def test_an_upgrade_request_is_answered_over_http(tatum_sandbox: TatumSandbox) -> None:
+    request = (
+        b"GET /v3/ledger/customer?pageSize=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+        b"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+
+    status, _, body = parse_answer(raw_exchange(tatum_sandbox.url, request))
+
+    assert (status, body) == (200, [])
+
+
+# No 5xx for anything a client sends
+
+
+def test_a_drop_fault_finds_the_connection_whatever_proxy_headers_say(tatum_sandbox: TatumSandbox) -> None:
+    tatum_sandbox.inject_fault(drop=True, api_key=KEY["x-api-key"])
+    headers = {**KEY, "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https", "Forwarded": "for=x"}
+
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{tatum_sandbox.url}/v3/ledger/customer?pageSize=1", headers=headers)
