@@ -101,3 +101,55 @@ def test_a_drop_fault_finds_the_connection_whatever_proxy_headers_say(tatum_sand
 
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{tatum_sandbox.url}/v3/ledger/customer?pageSize=1", headers=headers)
+
+
+@pytest.mark.parametrize("path", ["/_sandbox/customers", "/_sandbox/customers/{id}/accounts"])
+def test_account_counts_past_sqlite_integers_are_400(tatum_sandbox: TatumSandbox, path: str) -> None:
+    id = tatum_sandbox.add_customer("counted", api_key=KEY["x-api-key"])
+    body: dict[str, object] = {"activeAccounts": 2**63}
+    if path == "/_sandbox/customers":
+        body["externalId"] = "c-2"
+    method = "POST" if path == "/_sandbox/customers" else "PUT"
+
+    response = httpx.request(method, tatum_sandbox.url + path.format(id=id), json=body, headers=KEY)
+
+    assert response.status_code == 400
+    assert "activeAccounts" in response.json()["message"]
+
+
+@pytest.mark.parametrize("retry_after", [10**30, "x" * 5000])
+def test_a_retry_after_no_header_can_carry_is_400(tatum_sandbox: TatumSandbox, retry_after: object) -> None:
+    fault = {"status": 429, "retryAfter": retry_after}
+
+    response = httpx.post(f"{tatum_sandbox.url}/_sandbox/faults", json=fault, headers=KEY)
+
+    assert response.status_code == 400
+    assert httpx.get(f"{tatum_sandbox.url}/v3/ledger/customer?pageSize=1", headers=KEY).status_code == 200
+
+
+# Bounded memory
+
+
+@pytest.mark.parametrize("path", ["/v3/ledger/customer/0123456789abcdef01234567", "/_sandbox/customers"])
+def test_a_body_past_max_body_bytes_is_413(tatum_sandbox: TatumSandbox, path: str) -> None:
+    limit = tatum_sandbox.server.sandbox.settings.max_body_bytes
+    body = json.dumps({"externalId": "x" * limit}).encode()
+    method = b"PUT" if path.startswith("/v3/") else b"POST"
+    head = method + b" " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+    head += b"Content-Type: application/json\r\n"
+
+    declared = raw_exchange(tatum_sandbox.url, head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    chunked = raw_exchange(
+        tatum_sandbox.url,
+        head
+        + b"Transfer-Encoding: chunked\r\n\r\n"
+        + b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in [body[:1000]] * 100),
+    )
+
+    for answer in (declared, chunked):
+        status, headers, error = parse_answer(answer)
+        assert (status, headers["content-type"]) == (413, "application/json")
+        assert error == {
+            "message": f"The request body is larger than {limit} bytes, the most this sandbox reads.",
+            "statusCode": 413,
+        }

@@ -12,15 +12,17 @@ uses the anonymous ledger of its network, testnet when the query has `type=testn
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, Mapping
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -30,8 +32,14 @@ from .contract import Contract, parse_json
 from .faults import Fault, Faults, fault_from_json
 from .ratelimit import RateLimiter
 from .rules import OPERATIONS, Refusal, Reply
-from .seed import DEMO_CUSTOMERS, customer_from_json, random_id
+from .seed import DEMO_CUSTOMERS, MAX_ACTIVE_ACCOUNTS, customer_from_json, is_account_count, random_id
 from .store import CustomerRecord, Store
+
+logger = logging.getLogger("tatum.sandbox")
+
+
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+"""`--max-body-bytes`' default: a CustomerUpdate or a control body is well under 1 KiB."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,8 @@ class Settings:
     """The accepted API keys; empty: any key, and requests without one."""
     rate_limit: int | None = None
     """Calls per second per ledger before 429; None: no limit."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """The largest request body read; a larger one is answered 413."""
 
 
 class Problem(Exception):
@@ -78,7 +88,7 @@ class Sandbox:
         self.limiter = RateLimiter(self.settings.rate_limit) if self.settings.rate_limit else None
         self.connections: dict[tuple[str, int], asyncio.BaseTransport] = {}
         """Open connections by client address, kept by `tatum.sandbox.server`, to drop them."""
-        self.app = Starlette(
+        self._controls = Starlette(
             routes=[
                 Route("/_sandbox/customers", self._create_customer, methods=["POST"]),
                 Route("/_sandbox/customers/{id}/accounts", self._set_accounts, methods=["PUT"]),
@@ -88,9 +98,27 @@ class Sandbox:
             ],
             exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _crash},
         )
-        # Every other path, whatever its characters (a route pattern's `.*` stops at a newline), is the API's.
-        self.app.router.default = _AnyMethod(self._api)
-        self.app.router.redirect_slashes = False
+        self._controls.router.redirect_slashes = False
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The ASGI application: `/_sandbox/` paths go to the controls, every other one to `/v3/` handling
+        (without a framework's routing or middleware in between: it is the path a test suite waits on)."""
+        if scope["type"] != "http":
+            return
+        if scope["path"].startswith("/_sandbox/"):
+            await self._controls(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self._api(request)
+        except Problem as problem:
+            response = json_response(problem.status, problem.body, problem.headers)
+        except ClientDisconnect:
+            return
+        except Exception:
+            logger.exception("the sandbox failed to answer %s %s", request.method, _raw_path(request))
+            response = json_response(500, {"message": "Internal server error", "statusCode": 500})
+        await response(scope, receive, send)
 
     def reset_all(self) -> None:
         """Every ledger back to its start, no pending faults, rate limits cleared."""
@@ -158,7 +186,7 @@ class Sandbox:
             request.query_params,
             request.headers,
             request.headers.get("content-type", ""),
-            await request.body(),
+            await self._body(request),
         )
         if checked.problems:
             return json_response(
@@ -199,12 +227,41 @@ class Sandbox:
             return Response(status_code=fault.status, headers=headers)
         return json_response(fault.status, body, headers)
 
+    async def _body(self, request: Request) -> bytes:
+        """The request's body, read up to `max_body_bytes`; Problem 413 past it (the server then reads the
+        rest of the body and drops it, so the client gets the answer instead of a reset connection)."""
+        limit = self.settings.max_body_bytes
+        too_large = Problem(
+            413,
+            {
+                "message": f"The request body is larger than {limit} bytes, the most this sandbox reads.",
+                "statusCode": 413,
+            },
+        )
+        with contextlib.suppress(ValueError):
+            if int(request.headers.get("content-length", "0")) > limit:
+                raise too_large
+        chunks = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _json_body(self, request: Request) -> Any:
+        try:
+            return parse_json(await self._body(request))
+        except ValueError:
+            raise _error(400, "the body must be valid JSON") from None
+
     # /_sandbox: the controls (not part of Tatum's API)
 
     async def _create_customer(self, request: Request) -> Response:
         ledger_name = self.ledger_name(request)
         try:
-            customer = customer_from_json(await _json_body(request), default_id=random_id())
+            customer = customer_from_json(await self._json_body(request), default_id=random_id())
         except ValueError as error:
             raise _error(400, str(error)) from None
         with self.store.ledger(ledger_name) as ledger:
@@ -217,10 +274,12 @@ class Sandbox:
 
     async def _set_accounts(self, request: Request) -> Response:
         ledger_name = self.ledger_name(request)
-        data = await _json_body(request)
+        data = await self._json_body(request)
         count = data.get("activeAccounts") if isinstance(data, dict) else None
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0 or len(data) != 1:
-            raise _error(400, 'the body must be {"activeAccounts": <an integer >= 0>}')
+        if not is_account_count(count) or len(data) != 1:
+            raise _error(
+                400, f'the body must be {{"activeAccounts": <an integer from 0 to {MAX_ACTIVE_ACCOUNTS}>}}'
+            )
         id = request.path_params["id"]
         with self.store.ledger(ledger_name) as ledger:
             customer = ledger.get(id)
@@ -241,7 +300,7 @@ class Sandbox:
     async def _add_fault(self, request: Request) -> Response:
         ledger_name = self.ledger_name(request)
         try:
-            fault, count = fault_from_json(await _json_body(request))
+            fault, count = fault_from_json(await self._json_body(request))
         except ValueError as error:
             raise _error(400, str(error)) from None
         self.faults.add(ledger_name, fault, count)
@@ -252,28 +311,10 @@ class Sandbox:
         return Response(status_code=204)
 
 
-class _AnyMethod:
-    """An ASGI app answering every request with a handler's response."""
-
-    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
-        self._handler = handler
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self._handler(Request(scope, receive))
-        await response(scope, receive, send)
-
-
 def _raw_path(request: Request) -> str:
     """The request's path as sent, still percent-encoded."""
     raw = request.scope.get("raw_path")
     return raw.decode("utf-8", "replace") if raw else request.url.path
-
-
-async def _json_body(request: Request) -> Any:
-    try:
-        return parse_json(await request.body())
-    except ValueError:
-        raise _error(400, "the body must be valid JSON") from None
 
 
 def _not_found(method: str, path: str) -> Problem:

@@ -15,6 +15,8 @@ from .contract import json_object
 
 _MAX_DELAY = 60.0
 _MAX_COUNT = 1000
+_MAX_RETRY_AFTER = 10**9
+_MAX_RETRY_AFTER_TEXT = 100
 _FIELDS = {"status", "retryAfter", "body", "delay", "drop", "count"}
 
 
@@ -41,8 +43,8 @@ class Fault:
 def fault_from_json(data: object) -> tuple[Fault, int]:
     """A fault and its count from the JSON of `POST /_sandbox/faults`; ValueError if invalid.
 
-    Fields: `status` (200..599), `body` (any JSON, with a status), `retryAfter` (whole seconds >= 0 or an
-    HTTP-date, with a status), `delay` (seconds, 0..60), `drop` (true: close the connection), `count`
+    Fields: `status` (200..599), `body` (any JSON, with a status), `retryAfter` (whole seconds, 0..10**9, or an
+    HTTP-date of at most 100 characters, with a status), `delay` (seconds, 0..60), `drop` (true: close the connection), `count`
     (how many requests, 1..1000, default 1). At least one of status, delay and drop; not status and drop.
     """
     data = json_object(data, _FIELDS, "a fault")
@@ -53,8 +55,12 @@ def fault_from_json(data: object) -> tuple[Fault, int]:
     if isinstance(retry_after, str):
         if not retry_after.isascii() or not retry_after.isprintable():
             raise ValueError("retryAfter must be printable ASCII")
-    elif retry_after is not None and (_not_int(retry_after) or retry_after < 0):
-        raise ValueError("retryAfter must be whole seconds (an integer >= 0) or an HTTP-date string")
+        if len(retry_after) > _MAX_RETRY_AFTER_TEXT:
+            raise ValueError(f"retryAfter must be at most {_MAX_RETRY_AFTER_TEXT} characters")
+    elif retry_after is not None and (_not_int(retry_after) or not 0 <= retry_after <= _MAX_RETRY_AFTER):
+        raise ValueError(
+            f"retryAfter must be whole seconds (an integer from 0 to {_MAX_RETRY_AFTER}) or an HTTP-date string"
+        )
     delay = data.get("delay", 0)
     if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= _MAX_DELAY:
         raise ValueError(f"delay must be a number of seconds from 0 to {_MAX_DELAY:g}")

@@ -48,6 +48,7 @@ def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
     class Protocol(HttpToolsProtocol):
         _head_open = True
         _head_bytes = 0
+        _completed = False
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -61,6 +62,7 @@ def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
 
         def data_received(self, data: bytes) -> None:
             self._unset_keepalive_if_required()
+            self._completed = False
             try:
                 self.parser.feed_data(data)
             except httptools.HttpParserUpgrade:
@@ -73,7 +75,9 @@ def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
             except httptools.HttpParserError:
                 self.send_400_response("Invalid HTTP request received.")
                 return
-            if self._head_open and not self.transport.is_closing():
+            # Bytes of a head still incomplete; a chunk that ended a message may hold a new head's start, not
+            # counted (a chunk is at most one read), so a body never counts as head.
+            if self._head_open and not self._completed and not self.transport.is_closing():
                 self._head_bytes += len(data)
                 if self._head_bytes > MAX_HEAD_BYTES:
                     self.transport.write(error_bytes(431, "Request header fields too large."))
@@ -91,7 +95,7 @@ def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
 
         def on_message_complete(self) -> None:
             super().on_message_complete()
-            self._head_open, self._head_bytes = True, 0
+            self._head_open, self._head_bytes, self._completed = True, 0, True
 
         def send_400_response(self, msg: str) -> None:
             if not self.transport.is_closing():
@@ -132,6 +136,7 @@ def uvicorn_server(sandbox: Sandbox, **options: Any) -> uvicorn.Server:
     config = uvicorn.Config(
         sandbox.app,
         http=_protocol_class(sandbox),
+        interface="asgi3",
         ws="none",
         proxy_headers=False,
         lifespan="off",
