@@ -7,14 +7,18 @@ Faults are queued per ledger by `POST /_sandbox/faults` and each is used up by o
 from __future__ import annotations
 
 import threading
-from collections import defaultdict, deque
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
+
+from cachetools import LRUCache
 
 from .contract import json_object
 
 _MAX_DELAY = 60.0
 _MAX_COUNT = 1000
+MAX_PENDING = 1000
+"""The most requests a ledger's pending faults may cover, all added up."""
 _MAX_RETRY_AFTER = 10**9
 _MAX_RETRY_AFTER_TEXT = 100
 _FIELDS = {"status", "retryAfter", "body", "delay", "drop", "count"}
@@ -86,21 +90,38 @@ def _not_int(value: object) -> bool:
 
 
 class Faults:
-    """The queues of pending faults, one per ledger."""
+    """The queues of pending faults, one per ledger: at most `MAX_PENDING` requests' worth each, for at most
+    `max_ledgers` ledgers (the least recently used ledger's queue is forgotten)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_ledgers: int) -> None:
         self._lock = threading.Lock()
-        self._queues: defaultdict[str, deque[Fault]] = defaultdict(deque)
+        self._queues: LRUCache[str, deque[list[Any]]] = LRUCache(max_ledgers)
 
     def add(self, ledger: str, fault: Fault, count: int = 1) -> None:
+        """Queue a fault for the ledger's next `count` requests; ValueError past `MAX_PENDING` in all."""
         with self._lock:
-            self._queues[ledger].extend([fault] * count)
+            queue = self._queues.get(ledger)
+            pending = sum(entry[1] for entry in queue) if queue else 0
+            if pending + count > MAX_PENDING:
+                raise ValueError(
+                    f"at most {MAX_PENDING} requests' worth of faults can be pending; {pending} are"
+                )
+            if queue is None:
+                queue = self._queues[ledger] = deque()
+            queue.append([fault, count])
 
     def next(self, ledger: str) -> Fault | None:
         """The fault for the ledger's next request, used up; None when none is pending."""
         with self._lock:
             queue = self._queues.get(ledger)
-            return queue.popleft() if queue else None
+            if not queue:
+                return None
+            entry = queue[0]
+            entry[1] -= 1
+            if not entry[1]:
+                queue.popleft()
+            fault: Fault = entry[0]
+            return fault
 
     def clear(self, ledger: str | None = None) -> None:
         """Drop the ledger's pending faults (every ledger's when None)."""
