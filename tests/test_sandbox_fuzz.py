@@ -166,8 +166,8 @@ def test_no_request_gets_a_5xx(
     path = template.replace("{id}", quote(id, safe="")).replace("{word}", quote(word, safe=""))
     url = path + ("?" + urlencode(query) if query else "")
 
-    raw_headers = {"content-type": b"application/json"} if body[:1] in (b"{", b"[") else {}
-    raw_headers.update({name: value.encode("latin-1") for name, value in request_headers.items()})
+    raw_headers = {b"content-type": b"application/json"} if body[:1] in (b"{", b"[") else {}
+    raw_headers.update({name.encode(): value.encode("latin-1") for name, value in request_headers.items()})
 
     response = client.request(method, url, headers=raw_headers, content=body)
 
