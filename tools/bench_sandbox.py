@@ -29,7 +29,7 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -354,22 +354,38 @@ def figure(quick: bool = False) -> FigureFields:
 
 
 def profile(kind: str, seconds: float) -> str:
-    """A pyinstrument profile of the sandbox process serving `seconds` of one load (library frames folded)."""
-    from tatum.sandbox import DEMO_CUSTOMERS
+    """A pyinstrument profile of the sandbox (served on this process's main thread, its settings the
+    command line's defaults) answering `seconds` of one load from the load generator."""
+    from pyinstrument import Profiler
+    from tatum.sandbox import DEMO_CUSTOMERS, Sandbox
+    from tatum.sandbox.server import listen, uvicorn_server
 
     customer = next(c for c in DEMO_CUSTOMERS if c.active and not c.active_accounts)
     load = {load.method: load for load in loads(customer.id, customer.external_id)}[kind.upper()]
-    port = free_port()
-    with tempfile.TemporaryDirectory() as directory:
-        output = Path(directory) / "profile.txt"
-        command = [
-            sys.executable, "-m", "pyinstrument", "--renderer", "text", "--interval", "0.0005",
-            "--outfile", str(output), "-m", "tatum.sandbox", "--port", str(port), "--quiet",
-        ]  # fmt: skip
-        with running(command, port):
-            result = _round(port, load, 0.5, seconds)
-        text = output.read_text(encoding="utf-8")
-    return f"{load.name}: {result:,.0f} req/s under the profiler\n{text}"
+    sandbox = Sandbox()
+    sock = listen("127.0.0.1", 0)
+    server = uvicorn_server(sandbox, log_config=None, log_level="warning", access_log=False)
+    rates: list[float] = []
+
+    def drive() -> None:
+        try:
+            while not server.started:
+                time.sleep(0.01)
+            rates.append(_round(sock.getsockname()[1], load, 0.5, seconds))
+        finally:
+            server.should_exit = True
+
+    threading.Thread(target=drive, daemon=True).start()
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        profiler.stop()
+        sock.close()
+        sandbox.close()
+    rate = f"{rates[0]:,.0f} req/s" if rates else "no figure (the load failed)"
+    return f"{load.name}: {rate} under the profiler\n" + profiler.output_text(unicode=False, color=False)
 
 
 def main() -> int:
