@@ -28,7 +28,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from .._spec import packaged_spec
-from .contract import Contract, parse_json
+from .contract import Contract, excerpt, parse_json
 from .faults import Fault, Faults, fault_from_json
 from .limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LEDGERS
 from .ratelimit import RateLimiter, override_from_json
@@ -38,6 +38,9 @@ from .stats import Stats
 from .store import CustomerRecord, Store
 
 logger = logging.getLogger("tatum.sandbox")
+
+MAX_MESSAGE = 500
+"""The longest message of an error the sandbox itself words (not a fault's body, which the client gave)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,10 @@ def json_response(status: int, body: Any, headers: Mapping[str, str] | None = No
 
 
 def _error(status: int, message: str) -> Problem:
+    """A Problem with the error body of the sandbox's own answers; a message quoting what the client sent
+    (a path, an id, field names) is cut to `MAX_MESSAGE` characters."""
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + "\u2026"
     return Problem(status, {"message": message, "statusCode": status})
 
 
@@ -377,7 +384,7 @@ def _raw_path(request: Request) -> str:
 
 
 def _not_found(method: str, path: str) -> Problem:
-    return _error(404, f"Cannot {method} {path}")
+    return _error(404, f"Cannot {excerpt(method)} {excerpt(path)}")
 
 
 async def _problem(request: Request, error: Exception) -> Response:
