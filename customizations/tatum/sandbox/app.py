@@ -1,9 +1,10 @@
 """The sandbox's ASGI application: Tatum's `/v3/ledger/customer` operations and the `/_sandbox/` controls.
 
 A request to `/v3/` goes through, in order: the API key (401 when `--api-key` limits keys), the ledger's
-next injected fault, the rate limit (429), the route (404; 405 for a method the path lacks), the spec's
-request checks (400), then the operation's rules (200, 204 or 403). Every answer is JSON in Tatum's error
-shapes; nothing is ever a framework's default page.
+counters, its next injected fault, the rate limit (429), the route (404; 405 for a method the path lacks),
+the body cap (413), the spec's request checks (400), then the operation's rules (200, 204 or 403). Every
+answer is JSON in Tatum's error shapes, and carries `x-ratelimit-persec` when the ledger has a rate limit;
+nothing is ever a framework's default page, and nothing a client sends gets a 5xx it did not inject.
 
 Ledgers: a request with an `x-api-key` header uses that key's ledger (keys are stored hashed); one without
 uses the anonymous ledger of its network, testnet when the query has `type=testnet`, else mainnet.
