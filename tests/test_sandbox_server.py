@@ -3,9 +3,12 @@ demo seed, durability with `--db`, concurrency, and the `tatum-sandbox` command 
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -384,8 +387,10 @@ def test_command_line_empty() -> None:
     ("args", "message"),
     [
         (["--seed", "/nonexistent/seed.json"], "cannot read seed file"),
-        (["--rate-limit", "0"], "--rate-limit must be at least 1"),
+        (["--rate-limit", "0"], "--rate-limit must be from 1 to 100000"),
         (["--empty", "--seed", "x.json"], "not allowed with argument"),
+        (["--max-body-bytes", "10"], "--max-body-bytes must be at least 1024"),
+        (["--max-ledgers", "0"], "--max-ledgers must be at least 1"),
     ],
 )
 def test_command_line_errors(args: list[str], message: str) -> None:
@@ -411,3 +416,95 @@ def test_importing_tatum_does_not_import_the_sandbox() -> None:
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def test_every_acknowledged_write_survives_kill_9_during_a_write_storm(tmp_path: Path) -> None:
+    db = tmp_path / "storm.sqlite"
+    writers = 6
+    acknowledged = [0] * writers
+    created: list[str] = []
+    unexpected: list[str] = []
+
+    def update(url: str, number: int, id: str) -> None:
+        with httpx.Client(base_url=url, headers={"x-api-key": "storm"}) as client:
+            for n in itertools.count(1):
+                try:
+                    response = client.put(f"/v3/ledger/customer/{id}", json={"externalId": f"w{number}-{n}"})
+                except httpx.TransportError:
+                    return
+                if response.status_code != 200:
+                    unexpected.append(response.text)
+                    return
+                acknowledged[number] = n
+
+    def create(url: str) -> None:
+        with httpx.Client(base_url=url, headers={"x-api-key": "storm"}) as client:
+            for n in itertools.count(1):
+                try:
+                    response = client.post("/_sandbox/customers", json={"externalId": f"new-{n}"})
+                except httpx.TransportError:
+                    return
+                if response.status_code != 201:
+                    unexpected.append(response.text)
+                    return
+                created.append(response.json()["id"])
+
+    with cli("--db", str(db), "--empty", kill=True) as url:
+        ids = [
+            httpx.post(
+                f"{url}/_sandbox/customers", json={"externalId": f"w{n}-0"}, headers={"x-api-key": "storm"}
+            ).json()["id"]
+            for n in range(writers)
+        ]
+        threads = [threading.Thread(target=update, args=(url, n, id)) for n, id in enumerate(ids)]
+        threads.append(threading.Thread(target=create, args=(url,)))
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while (min(acknowledged) == 0 or not created) and time.monotonic() < deadline and not unexpected:
+            time.sleep(0.05)
+        time.sleep(
+            0.5
+        )  # the storm at full speed, then SIGKILL (cli's exit): no clean shutdown, no checkpoint
+    for thread in threads:
+        thread.join(10)
+
+    assert not unexpected
+    assert db.read_bytes()[18:20] == b"\x02\x02", "the database file is in WAL mode"
+    assert min(acknowledged) > 0 and created
+    with (
+        cli("--db", str(db), "--empty") as url,
+        httpx.Client(base_url=url, headers={"x-api-key": "storm"}) as client,
+    ):
+        for number, id in enumerate(ids):
+            stored = client.get(f"/v3/ledger/customer/{id}").json()["externalId"]
+            assert int(stored.split("-")[1]) >= acknowledged[number], (stored, acknowledged[number])
+        for id in created:
+            assert client.get(f"/v3/ledger/customer/{id}").status_code == 200
+
+
+def test_without_the_sandbox_extra_the_command_says_which_to_install() -> None:
+    # The console script's own entry point, run with the extra's modules made unimportable.
+    code = (
+        "import sys\n"
+        "for name in ('starlette', 'uvicorn', 'httptools', 'openapi_core', 'fastjsonschema', 'cachetools'):\n"
+        "    sys.modules[name] = None\n"
+        "from importlib.metadata import entry_points\n"
+        "(script,) = [e for e in entry_points(group='console_scripts') if e.name == 'tatum-sandbox']\n"
+        "sys.exit(script.load()(['--port', '0']))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        'tatum-sandbox: needs the "sandbox" extra (starlette is missing): pip install "tatum-sdk[sandbox]"'
+    ]
+
+
+def test_command_line_max_body_bytes() -> None:
+    with cli("--max-body-bytes", "2048", "--max-ledgers", "5") as url:
+        small = httpx.post(f"{url}/_sandbox/customers", json={"externalId": "x" * 100}, headers=KEY)
+        large = httpx.post(f"{url}/_sandbox/customers", json={"externalId": "x" * 3000}, headers=KEY)
+
+    assert (small.status_code, large.status_code) == (201, 413)

@@ -10,13 +10,15 @@
                 api.deactivate_customer(id)
 
 One sandbox runs on a thread for the whole session, on a free loopback port; before each test every ledger
-is emptied and pending faults and rate-limit counters are cleared, so each test starts from nothing.
+is emptied, and pending faults, rate limits set by a test and counters are cleared, so each test starts from
+nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import count
 from typing import Any, Literal
 
@@ -26,7 +28,7 @@ import pytest
 from . import AsyncSdk, Sdk, _ratelimit
 from .sandbox import SandboxServer, Settings
 
-__all__ = ["API_KEY_MAINNET", "API_KEY_TESTNET", "SandboxControlError", "TatumSandbox"]
+__all__ = ["API_KEY_MAINNET", "API_KEY_TESTNET", "SandboxControlError", "SandboxStats", "TatumSandbox"]
 
 API_KEY_MAINNET = "sandbox-test-mainnet-key"
 """The mainnet key the fixture's SDKs and controls use by default (any key works on the sandbox)."""
@@ -37,6 +39,18 @@ Network = Literal["mainnet", "testnet"]
 
 class SandboxControlError(RuntimeError):
     """A `/_sandbox/` control call failed (the sandbox's message says why)."""
+
+
+@dataclass(frozen=True)
+class SandboxStats:
+    """A ledger's counters on the sandbox (`GET /_sandbox/stats`), since its start or last reset."""
+
+    requests: int
+    """Calls received on `/v3/` (also those refused by the rate limit or answered by a fault)."""
+    rate_limited: int
+    """Calls refused with 429 by the rate limit (not injected 429 faults)."""
+    peak_per_second: int
+    """The most calls received in any one-second window."""
 
 
 class TatumSandbox:
@@ -148,8 +162,38 @@ class TatumSandbox:
     def reset(
         self, *, network: Network = "mainnet", api_key: str | None = None, keyless: bool = False
     ) -> None:
-        """Start a ledger again: no customers, no pending faults."""
+        """Start a ledger again: no customers, no pending faults, no rate limit set here, counters at zero."""
         self._call("POST", "/_sandbox/reset", None, network, api_key, keyless)
+
+    def stats(
+        self, *, network: Network = "mainnet", api_key: str | None = None, keyless: bool = False
+    ) -> SandboxStats:
+        """The ledger's counters: calls received, calls refused by the rate limit, peak calls per second."""
+        counters = self._call("GET", "/_sandbox/stats", None, network, api_key, keyless).json()
+        return SandboxStats(counters["requests"], counters["rateLimited"], counters["peakPerSecond"])
+
+    def set_rate_limit(
+        self,
+        per_second: int | None,
+        retry_after: float | None = None,
+        *,
+        network: Network = "mainnet",
+        api_key: str | None = None,
+        keyless: bool = False,
+    ) -> None:
+        """Limit the ledger to `per_second` calls in any one-second window (None: no limit), whatever the
+        server's `--rate-limit`; its 429s carry `Retry-After: retry_after` (fractions allowed, e.g. 0.2)
+        instead of the whole seconds until a call leaves the window. Cleared before each test."""
+        body: dict[str, Any] = {"perSecond": per_second}
+        if retry_after is not None:
+            body["retryAfter"] = retry_after
+        self._call("PUT", "/_sandbox/rate-limit", body, network, api_key, keyless)
+
+    def clear_rate_limit(
+        self, *, network: Network = "mainnet", api_key: str | None = None, keyless: bool = False
+    ) -> None:
+        """Give the ledger the server's `--rate-limit` again (none for the fixture's server)."""
+        self._call("DELETE", "/_sandbox/rate-limit", None, network, api_key, keyless)
 
     def close(self) -> None:
         """Close every SDK made here and the control connection."""
@@ -189,8 +233,9 @@ def tatum_sandbox_server() -> Iterator[SandboxServer]:
 
 @pytest.fixture
 def tatum_sandbox(tatum_sandbox_server: SandboxServer) -> Iterator[TatumSandbox]:
-    """A sandbox with every ledger empty: `.url`, `.sdk()`, `.async_sdk()`, `.add_customer()`,
-    `.set_active_accounts()`, `.inject_fault()`, `.reset()`."""
+    """A sandbox with every ledger empty (and no fault, rate limit or count left by another test): `.url`,
+    `.sdk()`, `.async_sdk()`, `.add_customer()`, `.set_active_accounts()`, `.inject_fault()`, `.reset()`,
+    `.stats()`, `.set_rate_limit()`, `.clear_rate_limit()`."""
     tatum_sandbox_server.sandbox.reset_all()
     _ratelimit.forget(tatum_sandbox_server.url)  # and what this process's rate limiters learnt of it
     sandbox = TatumSandbox(tatum_sandbox_server)

@@ -12,9 +12,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .app import Sandbox, Settings
-from .seed import DEMO_CUSTOMERS, load_seed
-from .server import listen, url_of, uvicorn_server
+from .limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LEDGERS, MAX_PER_SECOND
+
+# The modules of the `sandbox` extra (pyproject.toml): without one of them, say which extra to install.
+_EXTRA_MODULES = {"starlette", "uvicorn", "httptools", "openapi_core", "fastjsonschema", "cachetools"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,23 +43,59 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rate-limit", metavar="N", type=int, help="answer 429 past N calls per second per API key"
     )
+    parser.add_argument(
+        "--max-body-bytes",
+        metavar="N",
+        type=int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help=f"answer 413 to request bodies longer than N bytes (default {DEFAULT_MAX_BODY_BYTES})",
+    )
+    parser.add_argument(
+        "--max-ledgers",
+        metavar="N",
+        type=int,
+        default=DEFAULT_MAX_LEDGERS,
+        help=f"keep at most N ledgers in memory (default {DEFAULT_MAX_LEDGERS}); a --db file keeps them all",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        from .app import Sandbox, Settings
+        from .seed import DEMO_CUSTOMERS, load_seed
+        from .server import listen, url_of, uvicorn_server
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] not in _EXTRA_MODULES:
+            raise
+        print(
+            f'tatum-sandbox: needs the "sandbox" extra ({(error.name or "").split(".")[0]} is missing): '
+            f'pip install "tatum-sdk[sandbox]"',
+            file=sys.stderr,
+        )
+        return 2
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.rate_limit is not None and args.rate_limit < 1:
-        parser.error("--rate-limit must be at least 1")
+    if args.rate_limit is not None and not 1 <= args.rate_limit <= MAX_PER_SECOND:
+        parser.error(f"--rate-limit must be from 1 to {MAX_PER_SECOND}")
     if not 0 <= args.port <= 65535:
         parser.error("--port must be from 0 to 65535")
+    if args.max_body_bytes < 1024:
+        parser.error("--max-body-bytes must be at least 1024")
+    if args.max_ledgers < 1:
+        parser.error("--max-ledgers must be at least 1")
     try:
         seed = () if args.empty else load_seed(args.seed) if args.seed else DEMO_CUSTOMERS
     except ValueError as error:
         parser.error(str(error))
     settings = Settings(
-        db=args.db or ":memory:", seed=seed, api_keys=frozenset(args.api_key), rate_limit=args.rate_limit
+        db=args.db or ":memory:",
+        seed=seed,
+        api_keys=frozenset(args.api_key),
+        rate_limit=args.rate_limit,
+        max_body_bytes=args.max_body_bytes,
+        max_ledgers=args.max_ledgers,
     )
     try:
         sandbox = Sandbox(settings)

@@ -12,26 +12,32 @@ uses the anonymous ledger of its network, testnet when the query has `type=testn
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, Mapping
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from .._spec import packaged_spec
 from .contract import Contract, parse_json
 from .faults import Fault, Faults, fault_from_json
-from .ratelimit import RateLimiter
+from .limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LEDGERS
+from .ratelimit import RateLimiter, override_from_json
 from .rules import OPERATIONS, Refusal, Reply
-from .seed import DEMO_CUSTOMERS, customer_from_json, random_id
+from .seed import DEMO_CUSTOMERS, MAX_ACTIVE_ACCOUNTS, customer_from_json, is_account_count, random_id
+from .stats import Stats
 from .store import CustomerRecord, Store
+
+logger = logging.getLogger("tatum.sandbox")
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,10 @@ class Settings:
     """The accepted API keys; empty: any key, and requests without one."""
     rate_limit: int | None = None
     """Calls per second per ledger before 429; None: no limit."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """The largest request body read; a larger one is answered 413."""
+    max_ledgers: int = DEFAULT_MAX_LEDGERS
+    """The most ledgers kept in memory (in-memory store; and every store's faults, limits and counters)."""
 
 
 class Problem(Exception):
@@ -72,41 +82,65 @@ class Sandbox:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self.store = Store(self.settings.db, self.settings.seed)
+        self.store = Store(self.settings.db, self.settings.seed, self.settings.max_ledgers)
         self.contract = Contract(packaged_spec())
-        self.faults = Faults()
-        self.limiter = RateLimiter(self.settings.rate_limit) if self.settings.rate_limit else None
+        self.faults = Faults(self.settings.max_ledgers)
+        self.limiter = RateLimiter(self.settings.rate_limit, self.settings.max_ledgers)
+        self.stats = Stats(self.settings.max_ledgers)
         self.connections: dict[tuple[str, int], asyncio.BaseTransport] = {}
         """Open connections by client address, kept by `tatum.sandbox.server`, to drop them."""
-        self.app = Starlette(
+        self._controls = Starlette(
             routes=[
                 Route("/_sandbox/customers", self._create_customer, methods=["POST"]),
                 Route("/_sandbox/customers/{id}/accounts", self._set_accounts, methods=["PUT"]),
                 Route("/_sandbox/reset", self._reset, methods=["POST"]),
                 Route("/_sandbox/faults", self._add_fault, methods=["POST"]),
                 Route("/_sandbox/faults", self._clear_faults, methods=["DELETE"]),
+                Route("/_sandbox/stats", self._stats, methods=["GET"]),
+                Route("/_sandbox/rate-limit", self._set_rate_limit, methods=["PUT"]),
+                Route("/_sandbox/rate-limit", self._clear_rate_limit, methods=["DELETE"]),
             ],
             exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _crash},
         )
-        # Every other path, whatever its characters (a route pattern's `.*` stops at a newline), is the API's.
-        self.app.router.default = _AnyMethod(self._api)
-        self.app.router.redirect_slashes = False
+        self._controls.router.redirect_slashes = False
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The ASGI application: `/_sandbox/` paths go to the controls, every other one to `/v3/` handling
+        (without a framework's routing or middleware in between: it is the path a test suite waits on)."""
+        if scope["type"] != "http":
+            return
+        if self.limiter.active:
+            send = self._announcing_limit(scope, send)
+        if scope["path"].startswith("/_sandbox/"):
+            await self._controls(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self._api(request)
+        except Problem as problem:
+            response = json_response(problem.status, problem.body, problem.headers)
+        except ClientDisconnect:
+            return
+        except Exception:
+            logger.exception("the sandbox failed to answer %s %s", request.method, _raw_path(request))
+            response = json_response(500, {"message": "Internal server error", "statusCode": 500})
+        await response(scope, receive, send)
 
     def reset_all(self) -> None:
-        """Every ledger back to its start, no pending faults, rate limits cleared."""
+        """Every ledger back to its start: no pending faults, rate-limit windows and limits set at run time
+        cleared, counters at zero."""
         self.store.wipe()
         self.faults.clear()
-        if self.limiter is not None:
-            self.limiter.clear()
+        self.limiter.clear()
+        self.stats.clear()
 
     def close(self) -> None:
         self.store.close()
 
     def ledger_name(self, request: Request) -> str:
         """The ledger a request uses; Problem 401 when its key (or its lack of one) is not accepted."""
-        key = request.headers.get("x-api-key")
-        allowed = self.settings.api_keys
-        if key == "" or (allowed and key not in allowed):
+        ledger = self._ledger_of(request)
+        if ledger is None:
             # The key itself is never echoed: it is a secret.
             raise Problem(
                 401,
@@ -116,10 +150,25 @@ class Sandbox:
                     "statusCode": 401,
                 },
             )
-        if key is not None:
-            return "key:" + hashlib.sha256(key.encode()).hexdigest()
-        network = "testnet" if request.query_params.get("type") == "testnet" else "mainnet"
-        return "anonymous:" + network
+        return ledger
+
+    def _ledger_of(self, request: Request) -> str | None:
+        """The ledger a request uses; None when its key (or its lack of one) is not accepted."""
+        cached: str | None = request.scope.get("tatum.ledger", "")
+        if cached != "":
+            return cached
+        key = request.headers.get("x-api-key")
+        allowed = self.settings.api_keys
+        ledger: str | None
+        if key == "" or (allowed and key not in allowed):
+            ledger = None
+        elif key is not None:
+            ledger = "key:" + hashlib.sha256(key.encode()).hexdigest()
+        else:
+            network = "testnet" if request.query_params.get("type") == "testnet" else "mainnet"
+            ledger = "anonymous:" + network
+        request.scope["tatum.ledger"] = ledger
+        return ledger
 
     # /v3: Tatum's API
 
@@ -128,20 +177,21 @@ class Sandbox:
         if not raw_path.startswith("/v3/"):
             raise _not_found(request.method, raw_path)
         ledger_name = self.ledger_name(request)
+        self.stats.received(ledger_name)
         fault = self.faults.next(ledger_name)
         if fault is not None:
             faulted = await self._apply(fault, request)
             if faulted is not None:
                 return faulted
-        if self.limiter is not None:
-            wait = self.limiter.wait(ledger_name)
-            if wait:
-                body = {
-                    "errorCode": "rate.limit.exceeded",
-                    "message": f"Too many requests: at most {self.limiter.per_second} per second.",
-                    "statusCode": 429,
-                }
-                return json_response(429, body, {"Retry-After": str(wait)})
+        retry_after = self.limiter.admit(ledger_name)
+        if retry_after is not None:
+            self.stats.rate_limited(ledger_name)
+            body = {
+                "errorCode": "rate.limit.exceeded",
+                "message": f"Too many requests: at most {self.limiter.limit(ledger_name)} per second.",
+                "statusCode": 429,
+            }
+            return json_response(429, body, {"Retry-After": retry_after})
         route = self.contract.match(raw_path)
         if route is None:
             raise _not_found(request.method, raw_path)
@@ -158,7 +208,7 @@ class Sandbox:
             request.query_params,
             request.headers,
             request.headers.get("content-type", ""),
-            await request.body(),
+            await self._body(request),
         )
         if checked.problems:
             return json_response(
@@ -199,12 +249,57 @@ class Sandbox:
             return Response(status_code=fault.status, headers=headers)
         return json_response(fault.status, body, headers)
 
+    def _announcing_limit(self, scope: Scope, send: Send) -> Send:
+        """`send`, adding `x-ratelimit-persec` (the limit of the request's ledger, if it has one) to the
+        answer, as Tatum does."""
+        ledger = self._ledger_of(Request(scope))
+        limit = self.limiter.limit(ledger) if ledger is not None else self.limiter.per_second
+        if limit is None:
+            return send
+        header = (b"x-ratelimit-persec", str(limit).encode())
+
+        async def announcing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), header]}
+            await send(message)
+
+        return announcing
+
+    async def _body(self, request: Request) -> bytes:
+        """The request's body, read up to `max_body_bytes`; Problem 413 past it (the server then reads the
+        rest of the body and drops it, so the client gets the answer instead of a reset connection)."""
+        limit = self.settings.max_body_bytes
+        too_large = Problem(
+            413,
+            {
+                "message": f"The request body is larger than {limit} bytes, the most this sandbox reads.",
+                "statusCode": 413,
+            },
+        )
+        with contextlib.suppress(ValueError):
+            if int(request.headers.get("content-length", "0")) > limit:
+                raise too_large
+        chunks = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _json_body(self, request: Request) -> Any:
+        try:
+            return parse_json(await self._body(request))
+        except ValueError:
+            raise _error(400, "the body must be valid JSON") from None
+
     # /_sandbox: the controls (not part of Tatum's API)
 
     async def _create_customer(self, request: Request) -> Response:
         ledger_name = self.ledger_name(request)
         try:
-            customer = customer_from_json(await _json_body(request), default_id=random_id())
+            customer = customer_from_json(await self._json_body(request), default_id=random_id())
         except ValueError as error:
             raise _error(400, str(error)) from None
         with self.store.ledger(ledger_name) as ledger:
@@ -217,10 +312,12 @@ class Sandbox:
 
     async def _set_accounts(self, request: Request) -> Response:
         ledger_name = self.ledger_name(request)
-        data = await _json_body(request)
+        data = await self._json_body(request)
         count = data.get("activeAccounts") if isinstance(data, dict) else None
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0 or len(data) != 1:
-            raise _error(400, 'the body must be {"activeAccounts": <an integer >= 0>}')
+        if not is_account_count(count) or len(data) != 1:
+            raise _error(
+                400, f'the body must be {{"activeAccounts": <an integer from 0 to {MAX_ACTIVE_ACCOUNTS}>}}'
+            )
         id = request.path_params["id"]
         with self.store.ledger(ledger_name) as ledger:
             customer = ledger.get(id)
@@ -236,15 +333,36 @@ class Sandbox:
         ledger_name = self.ledger_name(request)
         self.store.reset(ledger_name)
         self.faults.clear(ledger_name)
+        self.limiter.clear(ledger_name)
+        self.stats.clear(ledger_name)
+        return Response(status_code=204)
+
+    async def _stats(self, request: Request) -> Response:
+        return json_response(200, self.stats.of(self.ledger_name(request)))
+
+    async def _set_rate_limit(self, request: Request) -> Response:
+        ledger_name = self.ledger_name(request)
+        try:
+            override = override_from_json(await self._json_body(request))
+        except ValueError as error:
+            raise _error(400, str(error)) from None
+        self.limiter.set(ledger_name, override)
+        return Response(status_code=204)
+
+    async def _clear_rate_limit(self, request: Request) -> Response:
+        self.limiter.clear(self.ledger_name(request))
         return Response(status_code=204)
 
     async def _add_fault(self, request: Request) -> Response:
         ledger_name = self.ledger_name(request)
         try:
-            fault, count = fault_from_json(await _json_body(request))
+            fault, count = fault_from_json(await self._json_body(request))
         except ValueError as error:
             raise _error(400, str(error)) from None
-        self.faults.add(ledger_name, fault, count)
+        try:
+            self.faults.add(ledger_name, fault, count)
+        except ValueError as error:
+            raise _error(409, str(error)) from None
         return Response(status_code=204)
 
     async def _clear_faults(self, request: Request) -> Response:
@@ -252,28 +370,10 @@ class Sandbox:
         return Response(status_code=204)
 
 
-class _AnyMethod:
-    """An ASGI app answering every request with a handler's response."""
-
-    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
-        self._handler = handler
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self._handler(Request(scope, receive))
-        await response(scope, receive, send)
-
-
 def _raw_path(request: Request) -> str:
     """The request's path as sent, still percent-encoded."""
     raw = request.scope.get("raw_path")
     return raw.decode("utf-8", "replace") if raw else request.url.path
-
-
-async def _json_body(request: Request) -> Any:
-    try:
-        return parse_json(await request.body())
-    except ValueError:
-        raise _error(400, "the body must be valid JSON") from None
 
 
 def _not_found(method: str, path: str) -> Problem:

@@ -8,6 +8,7 @@ openapi-core and returns its parameters and body, or the items of Tatum's 400 `v
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,21 @@ from openapi_core.validation.request.exceptions import (
     RequestBodyValidationError,
 )
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
+from starlette.datastructures import QueryParams
+
+from .validators import compile_operation, integer_query_parameters, json_integer, media_type
+
+# What an integer query parameter that is not written as a JSON integer becomes for openapi-core: a value it
+# cannot cast, so it reports it as not an integer, while the 400 item still quotes what the client sent.
+_NOT_AN_INTEGER = "not an integer"
+
+EXCERPT_CHARS = 200
+"""A 400 body quotes at most this many characters of a string the client sent."""
+EXCERPT_ENTRIES = 20
+"""... at most this many entries of an array or object, this many levels deep ..."""
+EXCERPT_DEPTH = 4
+MAX_ITEMS = 20
+"""... and lists at most this many invalid properties."""
 
 # The spec's only server. openapi-core matches requests against it, whatever host the sandbox listens on.
 _SPEC_HOST = "https://api.tatum.io"
@@ -101,7 +117,12 @@ class _Request:
 
 
 class Contract:
-    """The operations of a spec, and the check of requests against it."""
+    """The operations of a spec, and the check of requests against it.
+
+    `check` runs the checks compiled at start-up (`validators`); a request they do not find valid goes to
+    `reference_check`, openapi-core's verdict and Tatum's 400 items, as the sandbox answered before it had
+    compiled checks.
+    """
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self._api = OpenAPI.from_dict(spec)
@@ -113,11 +134,18 @@ class Contract:
             }
             for template, item in spec["paths"].items()
         }
-        self._with_body = {
-            data["operationId"]
+        operations = [
+            (data, item)
             for item in spec["paths"].values()
             for data in item.values()
-            if isinstance(data, dict) and "requestBody" in data
+            if isinstance(data, dict) and "operationId" in data
+        ]
+        self._with_body = {data["operationId"] for data, _ in operations if "requestBody" in data}
+        self._compiled = {
+            data["operationId"]: compile_operation(data, item, spec) for data, item in operations
+        }
+        self._integers = {
+            data["operationId"]: integer_query_parameters(data, item, spec) for data, item in operations
         }
 
     def match(self, raw_path: str) -> Route | None:
@@ -133,22 +161,58 @@ class Contract:
         route: Route,
         operation_id: str,
         method: str,
-        query: Mapping[str, Any],
+        query: QueryParams,
         headers: Mapping[str, str],
         content_type: str,
         body: bytes,
     ) -> Checked:
-        """Validate a request of an operation (`query` must have `getlist`, as a multi-dict does)."""
+        """Validate a request of an operation: its parameters and body, or Tatum's 400 items."""
+        takes_body = operation_id in self._with_body
+        document: Any = None
+        if takes_body and body:
+            try:
+                document = parse_json(body)
+            except ValueError:
+                item = _item(
+                    {}, "body", None, "isJson", "body must be valid JSON (UTF-8, no NaN or Infinity)"
+                )
+                return Checked(problems=[item])
+        compiled = self._compiled.get(operation_id)
+        if compiled is not None and (body or not takes_body):
+            found = compiled.check(route.path_parameters, query, content_type, document)
+            if found is not None:
+                return Checked(parameters=found[0], body=found[1])
+        return self.reference_check(route, operation_id, method, query, headers, content_type, body)
+
+    def reference_check(
+        self,
+        route: Route,
+        operation_id: str,
+        method: str,
+        query: QueryParams,
+        headers: Mapping[str, str],
+        content_type: str,
+        body: bytes,
+    ) -> Checked:
+        """`check` by openapi-core alone (with JSON integers and RFC 9110 content types, as `check` reads them)."""
         takes_body = operation_id in self._with_body
         if takes_body and body and not _strict_json(body):
             item = _item({}, "body", None, "isJson", "body must be valid JSON (UTF-8, no NaN or Infinity)")
             return Checked(problems=[item])
+        integers = self._integers.get(operation_id, frozenset())
+        strict_query = QueryParams(
+            [
+                (name, _NOT_AN_INTEGER if name in integers and json_integer(value) is None else value)
+                for name, value in query.multi_items()
+            ]
+        )
+        media = media_type(content_type)
         request = _Request(
             method=method.lower(),
             path=route.template,
             path_pattern=route.template,
-            parameters=RequestParameters(query=query, header=headers, path=route.path_parameters),
-            content_type=content_type.lower(),
+            parameters=RequestParameters(query=strict_query, header=headers, path=route.path_parameters),
+            content_type="" if media is None else media[0],
             body=body if takes_body else None,
         )
         result = self._api.unmarshal_request(request)
@@ -171,20 +235,42 @@ def json_object(data: object, fields: Collection[str], what: str) -> Mapping[str
 
 
 def parse_json(body: bytes) -> Any:
-    """A JSON body, strictly: UTF-8, no NaN or Infinity, no lone surrogates (so it can be echoed back).
-
-    Raises ValueError.
-    """
+    """A JSON body, strictly: UTF-8, no NaN or Infinity (nor a number too large for a double, which Python
+    would read as infinity), no lone surrogates (so it can be echoed back). Raises ValueError."""
 
     def refuse(constant: str) -> None:
         raise ValueError(f"{constant} is not JSON")
 
+    def finite(text: str) -> float:
+        number = float(text)
+        if number in (math.inf, -math.inf):
+            raise ValueError(f"{text[:20]} is too large a number")
+        return number
+
     try:
-        value = json.loads(body.decode("utf-8"), parse_constant=refuse)
+        value = json.loads(body.decode("utf-8"), parse_constant=refuse, parse_float=finite)
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except (UnicodeError, RecursionError) as error:
         raise ValueError(str(error)) from error
     return value
+
+
+def excerpt(value: Any, depth: int = 0) -> Any:
+    """`value` as a 400 body may quote it: long strings, arrays and objects cut, deep nesting elided."""
+    if isinstance(value, str):
+        return value if len(value) <= EXCERPT_CHARS else value[:EXCERPT_CHARS] + "\u2026"
+    if not isinstance(value, list | dict):
+        return value
+    if depth >= EXCERPT_DEPTH:
+        return "\u2026"
+    if isinstance(value, list):
+        cut = [excerpt(item, depth + 1) for item in value[:EXCERPT_ENTRIES]]
+        return [*cut, "\u2026"] if len(value) > EXCERPT_ENTRIES else cut
+    entries = list(value.items())
+    cut_object = {excerpt(key): excerpt(item, depth + 1) for key, item in entries[:EXCERPT_ENTRIES]}
+    if len(entries) > EXCERPT_ENTRIES:
+        cut_object["\u2026"] = f"{len(entries) - EXCERPT_ENTRIES} more"
+    return cut_object
 
 
 def _strict_json(body: bytes) -> bool:
@@ -196,10 +282,10 @@ def _strict_json(body: bytes) -> bool:
 
 
 def _item(target: Any, name: str, value: Any, constraint: str, message: str) -> dict[str, Any]:
-    item: dict[str, Any] = {"target": target}
+    item: dict[str, Any] = {"target": excerpt(target)}
     if value is not None:
-        item["value"] = value
-    item.update(property=name, constraints={constraint: message})
+        item["value"] = excerpt(value)
+    item.update(property=excerpt(name), constraints={constraint: excerpt(message)})
     return item
 
 
@@ -229,7 +315,7 @@ def _problems(error: Exception, raw: dict[str, dict[str, Any]], body: bytes) -> 
             message = f"body must be sent as {', '.join(cause.availableMimetypes)}"
             return [_item({}, "body", None, "contentType", message)]
         if isinstance(cause, InvalidSchemaValue):
-            document = json.loads(body)
+            document = parse_json(body)
             return [
                 item for schema_error in cause.schema_errors for item in _body_items(document, schema_error)
             ]
@@ -272,4 +358,4 @@ def _merged(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         existing = merged.setdefault(item["property"], item)
         if existing is not item:
             existing["constraints"].update(item["constraints"])
-    return list(merged.values())
+    return list(merged.values())[:MAX_ITEMS]

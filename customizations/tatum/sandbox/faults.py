@@ -7,14 +7,20 @@ Faults are queued per ledger by `POST /_sandbox/faults` and each is used up by o
 from __future__ import annotations
 
 import threading
-from collections import defaultdict, deque
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
+
+from cachetools import LRUCache
 
 from .contract import json_object
 
 _MAX_DELAY = 60.0
 _MAX_COUNT = 1000
+MAX_PENDING = 1000
+"""The most requests a ledger's pending faults may cover, all added up."""
+_MAX_RETRY_AFTER = 10**9
+_MAX_RETRY_AFTER_TEXT = 100
 _FIELDS = {"status", "retryAfter", "body", "delay", "drop", "count"}
 
 
@@ -41,8 +47,8 @@ class Fault:
 def fault_from_json(data: object) -> tuple[Fault, int]:
     """A fault and its count from the JSON of `POST /_sandbox/faults`; ValueError if invalid.
 
-    Fields: `status` (200..599), `body` (any JSON, with a status), `retryAfter` (whole seconds >= 0 or an
-    HTTP-date, with a status), `delay` (seconds, 0..60), `drop` (true: close the connection), `count`
+    Fields: `status` (200..599), `body` (any JSON, with a status), `retryAfter` (whole seconds, 0..10**9, or an
+    HTTP-date of at most 100 characters, with a status), `delay` (seconds, 0..60), `drop` (true: close the connection), `count`
     (how many requests, 1..1000, default 1). At least one of status, delay and drop; not status and drop.
     """
     data = json_object(data, _FIELDS, "a fault")
@@ -53,8 +59,12 @@ def fault_from_json(data: object) -> tuple[Fault, int]:
     if isinstance(retry_after, str):
         if not retry_after.isascii() or not retry_after.isprintable():
             raise ValueError("retryAfter must be printable ASCII")
-    elif retry_after is not None and (_not_int(retry_after) or retry_after < 0):
-        raise ValueError("retryAfter must be whole seconds (an integer >= 0) or an HTTP-date string")
+        if len(retry_after) > _MAX_RETRY_AFTER_TEXT:
+            raise ValueError(f"retryAfter must be at most {_MAX_RETRY_AFTER_TEXT} characters")
+    elif retry_after is not None and (_not_int(retry_after) or not 0 <= retry_after <= _MAX_RETRY_AFTER):
+        raise ValueError(
+            f"retryAfter must be whole seconds (an integer from 0 to {_MAX_RETRY_AFTER}) or an HTTP-date string"
+        )
     delay = data.get("delay", 0)
     if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= _MAX_DELAY:
         raise ValueError(f"delay must be a number of seconds from 0 to {_MAX_DELAY:g}")
@@ -80,21 +90,38 @@ def _not_int(value: object) -> bool:
 
 
 class Faults:
-    """The queues of pending faults, one per ledger."""
+    """The queues of pending faults, one per ledger: at most `MAX_PENDING` requests' worth each, for at most
+    `max_ledgers` ledgers (the least recently used ledger's queue is forgotten)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_ledgers: int) -> None:
         self._lock = threading.Lock()
-        self._queues: defaultdict[str, deque[Fault]] = defaultdict(deque)
+        self._queues: LRUCache[str, deque[list[Any]]] = LRUCache(max_ledgers)
 
     def add(self, ledger: str, fault: Fault, count: int = 1) -> None:
+        """Queue a fault for the ledger's next `count` requests; ValueError past `MAX_PENDING` in all."""
         with self._lock:
-            self._queues[ledger].extend([fault] * count)
+            queue = self._queues.get(ledger)
+            pending = sum(entry[1] for entry in queue) if queue else 0
+            if pending + count > MAX_PENDING:
+                raise ValueError(
+                    f"at most {MAX_PENDING} requests' worth of faults can be pending; {pending} are"
+                )
+            if queue is None:
+                queue = self._queues[ledger] = deque()
+            queue.append([fault, count])
 
     def next(self, ledger: str) -> Fault | None:
         """The fault for the ledger's next request, used up; None when none is pending."""
         with self._lock:
             queue = self._queues.get(ledger)
-            return queue.popleft() if queue else None
+            if not queue:
+                return None
+            entry = queue[0]
+            entry[1] -= 1
+            if not entry[1]:
+                queue.popleft()
+            fault: Fault = entry[0]
+            return fault
 
     def clear(self, ledger: str | None = None) -> None:
         """Drop the ledger's pending faults (every ledger's when None)."""

@@ -11,6 +11,9 @@ raises `Refusal` (a 403 with Tatum's `errorCode`). Which code when:
 - enable an enabled customer: `customer.enabled`; disable a disabled one: `customer.disabled`.
 - update to an external id another customer of the ledger has: `customer.exists` (a sandbox decision:
   external ids identify customers, so they stay unique within a ledger).
+
+Every other code a rule raises is one the spec lists in the operation's `x-tatum-error-codes`, and `OPERATIONS`
+holds exactly the spec's operations (tests/test_sandbox_rules.py checks both against the spec).
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ class Refusal(Exception):
 
 
 Operation = Callable[[Ledger, Mapping[str, Any], Any], Reply]
+
+SANDBOX_ONLY_CODES = frozenset({"customer.exists"})
+"""403 codes the sandbox raises that the spec does not list (documented in docs/SANDBOX.md)."""
 
 
 def _internal(ledger: Ledger, id: str) -> CustomerRecord:

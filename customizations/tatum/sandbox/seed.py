@@ -12,12 +12,15 @@ import json
 import re
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from .contract import json_object
 from .store import CustomerRecord
 
 _INTERNAL_ID = re.compile(r"[0-9a-f]{24}")
+
+MAX_ACTIVE_ACCOUNTS = 1_000_000
+"""The most active accounts a sandbox customer can have (SQLite keeps 64-bit integers)."""
 
 _FIELDS = {
     "id",
@@ -29,6 +32,11 @@ _FIELDS = {
     "enabled",
     "activeAccounts",
 }
+
+
+def is_account_count(value: object) -> TypeGuard[int]:
+    """Whether `value` (JSON) is a customer's count of active accounts: an integer 0..MAX_ACTIVE_ACCOUNTS."""
+    return type(value) is int and 0 <= value <= MAX_ACTIVE_ACCOUNTS
 
 
 def looks_internal(id: str) -> bool:
@@ -72,8 +80,8 @@ def customer_from_json(data: object, default_id: str | None = None) -> CustomerR
             raise ValueError(f"{name} must be true or false")
         flags[name] = value
     accounts = data.get("activeAccounts", 0)
-    if isinstance(accounts, bool) or not isinstance(accounts, int) or accounts < 0:
-        raise ValueError("activeAccounts must be an integer >= 0")
+    if not is_account_count(accounts):
+        raise ValueError(f"activeAccounts must be an integer from 0 to {MAX_ACTIVE_ACCOUNTS}")
     if accounts and not flags["active"]:
         raise ValueError("an inactive customer cannot have active accounts")
     return CustomerRecord(

@@ -1,29 +1,55 @@
 """Serving a sandbox with uvicorn: in the foreground (the command line) or on a thread (tests, the demo).
 
-uvicorn runs the h11 protocol, extended to keep each connection's transport in `Sandbox.connections`, so a
-`drop` fault can close the connection without answering.
+uvicorn runs its httptools protocol (llhttp, the HTTP parser of Node.js), extended to:
+
+- keep each connection's transport in `Sandbox.connections`, so a `drop` fault can close the connection
+  without answering (by the peer address of the socket: proxy headers are never trusted);
+- answer a request the parser refuses (a malformed request line or header, HTTP/0.9, an invalid chunk) with
+  Tatum's JSON error shape instead of uvicorn's text page;
+- refuse a request head (request line and headers) longer than `MAX_HEAD_BYTES` with a JSON 431, so a client
+  cannot grow the server's memory with endless headers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
 from typing import Any
 
+import httptools
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from .app import Sandbox, Settings
 
 _STARTUP_TIMEOUT = 10.0
 
+MAX_HEAD_BYTES = 64 * 1024
+"""The longest request head (request line and headers) the sandbox reads."""
+
+
+def error_bytes(status: int, message: str) -> bytes:
+    """A whole HTTP/1.1 answer with Tatum's error body, closing the connection."""
+    body = json.dumps({"message": message, "statusCode": status}).encode()
+    head = (
+        b"content-type: application/json\r\n"
+        b"content-length: " + str(len(body)).encode() + b"\r\n"
+        b"connection: close\r\n\r\n"
+    )
+    return STATUS_LINE[status] + head + body
+
 
 def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
-    """uvicorn's h11 protocol, recording each open connection in `sandbox.connections`."""
+    """uvicorn's httptools protocol, recording open connections and answering refusals in JSON."""
 
-    class Protocol(H11Protocol):
+    class Protocol(HttpToolsProtocol):
+        _head_open = True
+        _head_bytes = 0
+        _completed = False
+
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             if self.client is not None:
@@ -33,6 +59,48 @@ def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
             if self.client is not None:
                 sandbox.connections.pop(self.client, None)
             super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            self._unset_keepalive_if_required()
+            self._completed = False
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserUpgrade:
+                # No other protocol is served: the request is answered over HTTP, then the connection closes.
+                if self.cycle is None or self.cycle.response_complete:
+                    self.send_400_response("Protocol upgrades are not supported.")
+                else:
+                    self.cycle.keep_alive = False
+                return
+            except httptools.HttpParserError:
+                self.send_400_response("Invalid HTTP request received.")
+                return
+            # Bytes of a head still incomplete; a chunk that ended a message may hold a new head's start, not
+            # counted (a chunk is at most one read), so a body never counts as head.
+            if self._head_open and not self._completed and not self.transport.is_closing():
+                self._head_bytes += len(data)
+                if self._head_bytes > MAX_HEAD_BYTES:
+                    self.transport.write(error_bytes(431, "Request header fields too large."))
+                    self.transport.close()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._head_open, self._head_bytes = True, 0
+
+        def on_headers_complete(self) -> None:
+            self._head_open = False
+            if self.parser.get_http_version() not in ("1.0", "1.1"):  # llhttp reads HTTP/0.9 too
+                raise ValueError("only HTTP/1.0 and HTTP/1.1 are served")  # the parser turns it into a 400
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            super().on_message_complete()
+            self._head_open, self._head_bytes, self._completed = True, 0, True
+
+        def send_400_response(self, msg: str) -> None:
+            if not self.transport.is_closing():
+                self.transport.write(error_bytes(400, msg))
+                self.transport.close()
 
     return Protocol
 
@@ -60,10 +128,17 @@ def url_of(sock: socket.socket) -> str:
 
 
 def uvicorn_server(sandbox: Sandbox, **options: Any) -> uvicorn.Server:
-    """A uvicorn server for a sandbox; `options` go to uvicorn.Config (log settings)."""
+    """A uvicorn server for a sandbox; `options` go to uvicorn.Config (log settings).
+
+    Proxy headers (`X-Forwarded-For`, ...) are not trusted: a client's address is its socket's peer, which is
+    how a `drop` fault finds its connection. No WebSocket or other protocol upgrade is served.
+    """
     config = uvicorn.Config(
         sandbox.app,
         http=_protocol_class(sandbox),
+        interface="asgi3",
+        ws="none",
+        proxy_headers=False,
         lifespan="off",
         timeout_graceful_shutdown=2,
         **options,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, fields
@@ -129,14 +130,30 @@ class Ledger:
 
 
 class Store:
-    """All ledgers. `path` is an SQLite file (state survives restarts) or ":memory:"."""
+    """All ledgers. `path` is an SQLite file (state survives restarts) or ":memory:".
 
-    def __init__(self, path: str = ":memory:", seed: Sequence[CustomerRecord] = ()) -> None:
+    In memory, at most `max_ledgers` ledgers are kept: when a new one would pass that, the least recently
+    used is forgotten (its next use starts it again from the seed). A file keeps every ledger, and memory
+    holds none of them (SQLite's page cache is bounded), so nothing of a file's ledgers is ever dropped. A
+    file is written in WAL mode with `synchronous=NORMAL`: every answered write is in the file even when the
+    process is killed (only a power loss or an OS crash could undo the last ones).
+    """
+
+    def __init__(
+        self, path: str = ":memory:", seed: Sequence[CustomerRecord] = (), max_ledgers: int | None = None
+    ) -> None:
         self._seed = tuple(seed)
         self._lock = threading.Lock()
+        self._in_memory = path == ":memory:" or path == ""
+        self._max_ledgers = max_ledgers if self._in_memory else None
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        """In memory: every ledger, least recently used first."""
         # Autocommit mode: transactions are begun explicitly, IMMEDIATE, so they take the write lock at once.
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         with self._lock:
+            if not self._in_memory:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
 
     @contextmanager
@@ -146,22 +163,37 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 ledger = Ledger(self._db, name)
-                if self._db.execute("INSERT OR IGNORE INTO ledgers VALUES (?)", (name,)).rowcount:
+                known = name in self._recent
+                if self._in_memory:
+                    self._recent[name] = None
+                    self._recent.move_to_end(name)
+                if (
+                    not known
+                    and self._db.execute("INSERT OR IGNORE INTO ledgers VALUES (?)", (name,)).rowcount
+                ):
                     for customer in self._seed:
                         ledger.add(customer)
+                    if self._max_ledgers is not None and len(self._recent) > self._max_ledgers:
+                        self._forget(self._recent.popitem(last=False)[0])
                 yield ledger
             except BaseException:
                 self._db.execute("ROLLBACK")
+                if self._in_memory and not known:
+                    self._recent.pop(name, None)
                 raise
             self._db.execute("COMMIT")
+
+    def _forget(self, name: str) -> None:
+        self._db.execute("DELETE FROM customers WHERE ledger = ?", (name,))
+        self._db.execute("DELETE FROM ledgers WHERE name = ?", (name,))
 
     def reset(self, name: str) -> None:
         """Forget a ledger: its next use starts it again from the seed."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("DELETE FROM customers WHERE ledger = ?", (name,))
-            self._db.execute("DELETE FROM ledgers WHERE name = ?", (name,))
+            self._forget(name)
             self._db.execute("COMMIT")
+            self._recent.pop(name, None)
 
     def wipe(self) -> None:
         """Forget every ledger."""
@@ -170,6 +202,13 @@ class Store:
             self._db.execute("DELETE FROM customers")
             self._db.execute("DELETE FROM ledgers")
             self._db.execute("COMMIT")
+            self._recent.clear()
+
+    def ledger_count(self) -> int:
+        """How many ledgers the store holds."""
+        with self._lock:
+            count: int = self._db.execute("SELECT COUNT(*) FROM ledgers").fetchone()[0]
+            return count
 
     def close(self) -> None:
         with self._lock:

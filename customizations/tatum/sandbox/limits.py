@@ -1,0 +1,9 @@
+"""The sandbox's bounds that the command line also names (no third-party import here: `tatum-sandbox` reads
+them before it knows whether the `sandbox` extra is installed)."""
+
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+"""`--max-body-bytes`' default: a CustomerUpdate or a control body is well under 1 KiB."""
+DEFAULT_MAX_LEDGERS = 1000
+"""`--max-ledgers`' default: a ledger of the demo customers takes about 15 KiB."""
+MAX_PER_SECOND = 100_000
+"""The highest rate limit a ledger can have (its window holds that many timestamps)."""
