@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,15 @@ class Ran:
     def json(self) -> list[dict[str, Any]]:
         """Standard output as JSON lines, each parsed (a line that is not JSON fails the test)."""
         return [json.loads(line) for line in self.out.splitlines()]
+
+
+def run_script(sandbox: TatumSandbox, *args: str, timeout: float = 60) -> Ran:
+    """`tatum ...` as the console script in a subprocess (its own process: no lock shared with the sandbox's
+    thread, as a user's run would be)."""
+    result = subprocess.run(
+        [TATUM, *args], env=environment(sandbox), capture_output=True, text=True, timeout=timeout
+    )
+    return Ran(result.returncode, result.stdout, result.stderr)
 
 
 class Tatum:

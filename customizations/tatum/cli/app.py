@@ -162,13 +162,11 @@ def list_customers(page_size: int, offset: int, all_pages: bool, as_json: bool) 
                 output.json_line(sys.stdout, customer.to_dict())
             return OK
         rows = list(customers)
-        table = output.customers_table(rows)
         caption = f"{len(rows)} customer(s) from offset {offset} on {options.network}"
         caption += f"; {helptext.credits(network.credits_used)} spent"
         if not all_pages and len(rows) == page_size:
             caption += f"; next page: --offset {offset + page_size}"
-        table.caption = caption
-        output.console().print(table)
+        output.print_customers(output.console(), rows, caption)
     return OK
 
 

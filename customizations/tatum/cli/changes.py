@@ -170,7 +170,10 @@ class BulkRequest:
             f"{len(summary.failed)} failed; {helptext.credits(summary.credits)} spent."
         )
         if summary.failed:
-            table = Table("ID", "Error", "Reason", title="Failed", title_justify="left", header_style="bold")
+            table = Table(title="Failed", title_justify="left", header_style="bold")
+            table.add_column("ID", no_wrap=True)
+            table.add_column("Error", no_wrap=True)
+            table.add_column("Reason")
             for outcome in summary.failed:
                 table.add_row(outcome.id, outcome.error_code or "", outcome.message or "")
             console.print(table)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from tatum_client.models import Customer
@@ -64,13 +65,30 @@ def cell(value: Any) -> Text:
 
 def customers_table(customers: Iterable[Customer], title: str | None = None) -> Table:
     """Customers as a table, one row each, a column per field of the spec."""
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(title=title, title_justify="left", caption_justify="left", header_style="bold")
     for name in CUSTOMER_FIELDS:
-        table.add_column(heading(name), no_wrap=name == "id")
+        # On a narrow terminal values wrap (never cut short with an ellipsis); ids stay on one line.
+        title = heading(name)
+        longest_word = max(len(word) for word in title.split())
+        table.add_column(title, no_wrap=name == "id", overflow="fold", min_width=longest_word)
     for customer in customers:
         data = customer.to_dict()
         table.add_row(*(cell(data.get(name)) for name in CUSTOMER_FIELDS))
     return table
+
+
+def print_customers(console: Console, customers: list[Customer], caption: str) -> None:
+    """Customers as a table, or, on a terminal too narrow for its columns, as one card each."""
+    table = customers_table(customers)
+    table.caption = caption
+    unbounded = console.options.update(max_width=10_000)
+    if Measurement.get(console, unbounded, table).minimum <= console.width:
+        console.print(table)
+        return
+    for customer in customers:
+        console.print(customer_card(customer))
+        console.print()
+    console.print(Text(caption, style="dim italic"))
 
 
 def customer_card(customer: Customer) -> Table:
