@@ -287,6 +287,22 @@ def test_export_to_a_file_appears_whole_or_not_at_all(
     assert os.listdir(tmp_path) == ["customers.jsonl"]
 
 
+def test_a_failure_outside_the_sdk_is_one_line_too(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    tatum_sandbox.add_customer("c-1")
+    (tmp_path / "taken").mkdir()  # the export cannot be renamed onto a directory
+
+    ran = tatum("customer", "export", "--output", str(tmp_path / "taken"))
+
+    assert ran.code == 1
+    assert ran.err.startswith("Exported") is False
+    assert "Error: IsADirectoryError: " in ran.err
+    assert "(--debug shows the traceback)" in ran.err
+    assert "Traceback" not in ran.err
+    assert os.listdir(tmp_path) == ["taken"]  # the temporary file is gone
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

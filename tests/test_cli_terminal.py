@@ -3,9 +3,11 @@ the credit question; and as a shell sees it: completion, and the one line printe
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pexpect
 from support.cli import TATUM, environment
@@ -97,6 +99,31 @@ def test_a_bulk_run_shows_a_progress_bar_then_its_summary(tatum_sandbox: TatumSa
     assert bars[-1] == "40"
     assert len(set(bars)) > 1  # it moved
     assert "disable on mainnet: 40 done, 0 already disabled, 0 failed; 80 credits spent." in text
+
+
+def test_results_piped_to_a_file_stay_there_while_the_bar_is_on_the_terminal(
+    tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    ids = [tatum_sandbox.add_customer() for _ in range(20)]
+    results = tmp_path / "results.jsonl"
+    command = " ".join([TATUM, "customer", "enable", *ids, "--json", ">", str(results)])
+    child = pexpect.spawn(
+        "bash",
+        ["-c", command],
+        env=environment(tatum_sandbox),
+        encoding="utf-8",
+        dimensions=(40, 140),
+        timeout=30,
+    )
+
+    status, raw = finish(child)
+
+    assert status == 0
+    assert "enable on mainnet: 0 done, 20 already enabled" in ANSI.sub("", raw)
+    assert "20/20" in ANSI.sub("", raw)
+    assert '"result"' not in raw  # the data went to the file, not to the terminal
+    lines = [json.loads(line) for line in results.read_text().splitlines()]
+    assert sorted(line["id"] for line in lines) == sorted(ids)
 
 
 def test_above_the_threshold_a_terminal_asks_first(tatum_sandbox: TatumSandbox) -> None:

@@ -401,10 +401,9 @@ def completion(shell: str) -> int:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run `tatum` with `argv` (default: the process's arguments); its exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        result = cli.main(
-            args=list(argv) if argv is not None else None, prog_name="tatum", standalone_mode=False
-        )
+        result = cli.main(args=args, prog_name="tatum", standalone_mode=False)
     except click.ClickException as error:
         error.show()
         return error.exit_code
@@ -413,5 +412,11 @@ def run(argv: Sequence[str] | None = None) -> int:
             click.echo("Interrupted.", err=True)
             return INTERRUPTED
         click.echo("Aborted: nothing was sent.", err=True)
+        return FAILED
+    except Exception as error:  # a bug, or the system failing us (a full disk): still no traceback
+        if "--debug" in args:
+            traceback.print_exception(error, file=sys.stderr)
+        else:
+            click.echo(f"Error: {type(error).__name__}: {error} (--debug shows the traceback)", err=True)
         return FAILED
     return result if isinstance(result, int) else OK

@@ -115,8 +115,12 @@ class _RateColumn(ProgressColumn):
         return Text("" if speed is None else f"{speed:.1f}/s", style="progress.data.speed")
 
 
-def progress_bar(console: Console, label: str) -> Progress:
-    """The bar a terminal shows during a run: done / total, rate, time left."""
+def progress_bar(console: Console, redirect_stdout: bool) -> Progress:
+    """The bar a terminal shows during a run: done / total, rate, time left.
+
+    `redirect_stdout`: print what is written to standard output above the bar; only when standard output is
+    the same terminal (otherwise it is data going to a file or a pipe, and must stay there).
+    """
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -126,6 +130,8 @@ def progress_bar(console: Console, label: str) -> Progress:
         TimeRemainingColumn(),
         console=console,
         transient=False,
+        redirect_stdout=redirect_stdout,
+        redirect_stderr=False,
     )
 
 

@@ -213,7 +213,7 @@ def _progress(console: Console, label: str, total: int) -> Iterator[Callable[[],
     if not console.is_terminal or not output.is_terminal(sys.stderr):
         yield lambda: None
         return
-    progress: Progress = bulk.progress_bar(console, label)
+    progress: Progress = bulk.progress_bar(console, redirect_stdout=output.is_terminal(sys.stdout))
     task: TaskID = progress.add_task(label, total=total)
     with progress:
         yield lambda: progress.advance(task)
