@@ -54,6 +54,6 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(PY) $(ROOT)/tools/demo.py
 
-# SDK against raw httpx, same machine, same run: prints the table recorded in docs/BENCHMARKS.md (about 2 min).
+# SDK against raw httpx, sandbox against Prism, same machine, same run: the table of docs/BENCHMARKS.md (~4 min).
 bench: $(STAMP)
 	$(PY) $(ROOT)/tools/bench.py

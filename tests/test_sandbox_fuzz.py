@@ -149,7 +149,7 @@ def drop_faults(client: httpx.Client) -> None:
 
 
 @settings(
-    max_examples=1000, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+    max_examples=500, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
 )
 @given(routes, ids, words, queries, headers, bodies)
 def test_no_request_gets_a_5xx(

@@ -153,3 +153,24 @@ def test_a_body_past_max_body_bytes_is_413(tatum_sandbox: TatumSandbox, path: st
             "message": f"The request body is larger than {limit} bytes, the most this sandbox reads.",
             "statusCode": 413,
         }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/" + "p" * 20_000, None),  # 404 quotes the path
+        (
+            "PUT",
+            "/_sandbox/customers/" + "i" * 20_000 + "/accounts",
+            {"activeAccounts": 0},
+        ),  # 404 quotes the id
+        ("POST", "/_sandbox/faults", {f"field-{n}" * 20: 1 for n in range(500)}),  # 400 names unknown fields
+    ],
+)
+def test_errors_quote_only_an_excerpt_of_what_was_sent(
+    tatum_sandbox: TatumSandbox, method: str, path: str, body: object
+) -> None:
+    response = httpx.request(method, tatum_sandbox.url + path, json=body, headers=KEY)
+
+    assert 400 <= response.status_code < 500
+    assert len(response.content) < 1_000

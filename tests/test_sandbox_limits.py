@@ -12,6 +12,7 @@ from tatum.sandbox.faults import MAX_PENDING
 from tatum.sandbox.ratelimit import Override, RateLimiter
 from tatum.sandbox.stats import Stats
 from tatum.testing import SandboxStats, TatumSandbox
+from test_sandbox_hostile import parse_answer, raw_exchange
 
 KEY = {"x-api-key": "limits-key"}
 LIST = "/v3/ledger/customer?pageSize=1"
@@ -77,6 +78,7 @@ def test_peak_per_second_is_the_most_calls_in_any_one_second_window() -> None:
 
 def test_every_answer_carries_x_ratelimit_persec_with_rate_limit() -> None:
     with SandboxServer(Settings(rate_limit=2, seed=())) as server:
+        refused = raw_exchange(server.url, b"GET / HTTP/1.1\r\nno colon\r\n\r\n")
         answers = [
             httpx.get(server.url + LIST, headers=KEY),
             httpx.get(server.url + "/v3/ledger/customer?pageSize=99", headers=KEY),
@@ -88,6 +90,8 @@ def test_every_answer_carries_x_ratelimit_persec_with_rate_limit() -> None:
 
     assert [answer.status_code for answer in answers] == [200, 400, 429, 404, 200, 200]
     assert all(answer.headers["x-ratelimit-persec"] == "2" for answer in answers)
+    status, headers, _ = parse_answer(refused)  # refused by the HTTP parser
+    assert (status, headers["x-ratelimit-persec"]) == (400, "2")
 
 
 def test_without_a_rate_limit_no_answer_claims_one(tatum_sandbox: TatumSandbox) -> None:

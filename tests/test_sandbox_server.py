@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -508,3 +509,38 @@ def test_command_line_max_body_bytes() -> None:
         large = httpx.post(f"{url}/_sandbox/customers", json={"externalId": "x" * 3000}, headers=KEY)
 
     assert (small.status_code, large.status_code) == (201, 413)
+
+
+def test_a_100_mb_body_leaves_memory_as_it_was() -> None:
+    command = [sys.executable, "-m", "tatum.sandbox", "--port", "0", "--quiet"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
+        try:
+            assert process.stdout is not None
+            url = httpx.URL(process.stdout.readline().split()[-1])
+            assert httpx.get(str(url.join("/v3/ledger/customer?pageSize=50")), headers=KEY).status_code == 200
+            before = peak_rss_kib(process.pid)
+            assert url.port is not None
+            with socket.create_connection((url.host, url.port), timeout=30) as sock:
+                sock.sendall(
+                    b"PUT /v3/ledger/customer/0123456789abcdef01234567 HTTP/1.1\r\nHost: x\r\n"
+                    b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % 100_000_000
+                )
+                chunk = b"x" * 1_000_000
+                for _ in range(100):
+                    sock.sendall(chunk)
+                answer = sock.recv(65536)
+            after = peak_rss_kib(process.pid)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert after - before < 20_000, f"peak RSS grew by {after - before} KiB"
+
+
+def peak_rss_kib(pid: int) -> int:
+    """The peak resident memory of a process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM in /proc")

@@ -10,6 +10,7 @@ assertions). Results and the machine they came from are recorded in docs/BENCHMA
     end to end, async   the same with AsyncSdk, 100 requests in flight
     import              `python -c "import tatum"` against `python -c "import httpx"`, whole process
     paging memory       peak RSS of iter_customers over 10,000 and 100,000 customers, fresh process each
+    sandbox vs Prism    requests per second of the sandbox and of Prism, GET and PUT (tools/bench_sandbox.py)
 
 The server of the end-to-end figures listens on 127.0.0.1 only, answers every request with the same Customer,
 is started and stopped by this script, and stops by itself after a bounded number of requests or seconds.
@@ -42,6 +43,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import bench_sandbox
 import httpx
 import tatum
 from tatum import AsyncSdk, Sdk
@@ -476,6 +478,7 @@ FIGURES: dict[str, Callable[[Counts], Figure]] = {
     "async": lambda counts: _with_server(bench_async, counts),
     "import": bench_import,
     "paging": bench_paging,
+    "sandbox": lambda counts: Figure(**bench_sandbox.figure(quick=counts == QUICK)),
 }
 
 

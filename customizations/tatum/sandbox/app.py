@@ -1,9 +1,10 @@
 """The sandbox's ASGI application: Tatum's `/v3/ledger/customer` operations and the `/_sandbox/` controls.
 
 A request to `/v3/` goes through, in order: the API key (401 when `--api-key` limits keys), the ledger's
-next injected fault, the rate limit (429), the route (404; 405 for a method the path lacks), the spec's
-request checks (400), then the operation's rules (200, 204 or 403). Every answer is JSON in Tatum's error
-shapes; nothing is ever a framework's default page.
+counters, its next injected fault, the rate limit (429), the route (404; 405 for a method the path lacks),
+the body cap (413), the spec's request checks (400), then the operation's rules (200, 204 or 403). Every
+answer is JSON in Tatum's error shapes, and carries `x-ratelimit-persec` when the ledger has a rate limit;
+nothing is ever a framework's default page, and nothing a client sends gets a 5xx it did not inject.
 
 Ledgers: a request with an `x-api-key` header uses that key's ledger (keys are stored hashed); one without
 uses the anonymous ledger of its network, testnet when the query has `type=testnet`, else mainnet.
@@ -28,7 +29,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from .._spec import packaged_spec
-from .contract import Contract, parse_json
+from .contract import Contract, excerpt, parse_json
 from .faults import Fault, Faults, fault_from_json
 from .limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LEDGERS
 from .ratelimit import RateLimiter, override_from_json
@@ -38,6 +39,9 @@ from .stats import Stats
 from .store import CustomerRecord, Store
 
 logger = logging.getLogger("tatum.sandbox")
+
+MAX_MESSAGE = 500
+"""The longest message of an error the sandbox itself words (not a fault's body, which the client gave)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,10 @@ def json_response(status: int, body: Any, headers: Mapping[str, str] | None = No
 
 
 def _error(status: int, message: str) -> Problem:
+    """A Problem with the error body of the sandbox's own answers; a message quoting what the client sent
+    (a path, an id, field names) is cut to `MAX_MESSAGE` characters."""
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + "\u2026"
     return Problem(status, {"message": message, "statusCode": status})
 
 
@@ -377,7 +385,7 @@ def _raw_path(request: Request) -> str:
 
 
 def _not_found(method: str, path: str) -> Problem:
-    return _error(404, f"Cannot {method} {path}")
+    return _error(404, f"Cannot {excerpt(method)} {excerpt(path)}")
 
 
 async def _problem(request: Request, error: Exception) -> Response:

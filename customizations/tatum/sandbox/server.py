@@ -31,15 +31,18 @@ MAX_HEAD_BYTES = 64 * 1024
 """The longest request head (request line and headers) the sandbox reads."""
 
 
-def error_bytes(status: int, message: str) -> bytes:
-    """A whole HTTP/1.1 answer with Tatum's error body, closing the connection."""
+def error_bytes(status: int, message: str, rate_limit: int | None = None) -> bytes:
+    """A whole HTTP/1.1 answer with Tatum's error body, closing the connection (with `x-ratelimit-persec`
+    when the server has a rate limit: the request's ledger is unknown here)."""
     body = json.dumps({"message": message, "statusCode": status}).encode()
     head = (
         b"content-type: application/json\r\n"
         b"content-length: " + str(len(body)).encode() + b"\r\n"
-        b"connection: close\r\n\r\n"
+        b"connection: close\r\n"
     )
-    return STATUS_LINE[status] + head + body
+    if rate_limit is not None:
+        head += b"x-ratelimit-persec: " + str(rate_limit).encode() + b"\r\n"
+    return STATUS_LINE[status] + head + b"\r\n" + body
 
 
 def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
@@ -80,7 +83,9 @@ def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
             if self._head_open and not self._completed and not self.transport.is_closing():
                 self._head_bytes += len(data)
                 if self._head_bytes > MAX_HEAD_BYTES:
-                    self.transport.write(error_bytes(431, "Request header fields too large."))
+                    self.transport.write(
+                        error_bytes(431, "Request header fields too large.", sandbox.limiter.per_second)
+                    )
                     self.transport.close()
 
         def on_message_begin(self) -> None:
@@ -99,7 +104,7 @@ def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
 
         def send_400_response(self, msg: str) -> None:
             if not self.transport.is_closing():
-                self.transport.write(error_bytes(400, msg))
+                self.transport.write(error_bytes(400, msg, sandbox.limiter.per_second))
                 self.transport.close()
 
     return Protocol

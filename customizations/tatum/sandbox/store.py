@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 _SCHEMA = """
@@ -72,7 +72,15 @@ class CustomerRecord:
         return {**self.to_api(), "activeAccounts": self.active_accounts}
 
 
-_COLUMNS = ", ".join(field.name for field in fields(CustomerRecord))
+_NAMES = tuple(field.name for field in fields(CustomerRecord))
+_COLUMNS = ", ".join(_NAMES)
+_INSERT = f"INSERT INTO customers (ledger, {_COLUMNS}) VALUES (?, {', '.join('?' * len(_NAMES))})"
+_UPDATE = f"UPDATE customers SET {', '.join(f'{name} = ?' for name in _NAMES)} WHERE ledger = ? AND id = ?"
+
+
+def _values(customer: CustomerRecord) -> tuple[Any, ...]:
+    """A customer's fields in column order (not `astuple`, which deep-copies each one)."""
+    return tuple(getattr(customer, name) for name in _NAMES)
 
 
 def _record(row: tuple[Any, ...]) -> CustomerRecord:
@@ -107,19 +115,11 @@ class Ledger:
 
     def add(self, customer: CustomerRecord) -> None:
         """Append a customer (the caller checks that its id and external id are free)."""
-        placeholders = ", ".join("?" * len(fields(CustomerRecord)))
-        self._db.execute(
-            f"INSERT INTO customers (ledger, {_COLUMNS}) VALUES (?, {placeholders})",
-            (self.name, *astuple(customer)),
-        )
+        self._db.execute(_INSERT, (self.name, *_values(customer)))
 
     def save(self, customer: CustomerRecord) -> None:
         """Store a changed customer, found by its internal id."""
-        assignments = ", ".join(f"{field.name} = ?" for field in fields(CustomerRecord))
-        self._db.execute(
-            f"UPDATE customers SET {assignments} WHERE ledger = ? AND id = ?",
-            (*astuple(customer), self.name, customer.id),
-        )
+        self._db.execute(_UPDATE, (*_values(customer), self.name, customer.id))
 
     def _one(self, column: str, value: str) -> CustomerRecord | None:
         row = self._db.execute(
