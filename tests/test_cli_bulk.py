@@ -79,6 +79,32 @@ def test_ids_from_standard_input(tatum: Tatum, tatum_sandbox: TatumSandbox) -> N
     assert all(c.active for c in customers(tatum_sandbox).values())
 
 
+def test_the_json_lines_of_list_and_of_a_run_can_be_piped_in(
+    tatum: Tatum, tatum_sandbox: TatumSandbox
+) -> None:
+    ids = [tatum_sandbox.add_customer() for _ in range(4)]
+    tatum_sandbox.add_customer(active=False)
+    listed = tatum("customer", "list", "--json")
+
+    disabled = tatum("customer", "disable", "--from", "-", stdin=listed.out)
+    failed = [line for line in disabled.json() if line["result"] == "failed"]
+    again = tatum("customer", "disable", "--from", "-", stdin="\n".join(json.dumps(line) for line in failed))
+
+    assert disabled.code == again.code == 1
+    assert results(disabled) == {**dict.fromkeys(ids, "done"), failed[0]["id"]: "failed"}
+    assert results(again) == {failed[0]["id"]: "failed"}
+
+
+def test_a_json_line_without_an_id_is_a_usage_error(tatum: Tatum, tatum_sandbox: TatumSandbox) -> None:
+    ran = tatum(
+        "customer", "disable", "--from", "-", stdin=f'{UNKNOWN_INTERNAL_ID}\n{{"externalId": "c-1"}}\n'
+    )
+
+    assert ran.code == 2
+    assert '--from stdin line 2: a JSON object, but not one with a string "id"; nothing was sent' in ran.err
+    assert tatum_sandbox.stats().requests == 0
+
+
 def test_already_in_that_state_is_done_and_each_failure_is_listed(
     tatum: Tatum, tatum_sandbox: TatumSandbox
 ) -> None:
@@ -116,7 +142,7 @@ def test_a_bad_id_is_a_usage_error_naming_it_and_nothing_is_sent(
 ) -> None:
     good = tatum_sandbox.add_customer()
     listing = tmp_path / "ids.txt"
-    listing.write_text(f"{good}\n# fine so far\nshort\n{'x' * 51}\n..\n", encoding="utf-8")
+    listing.write_text(f"{good}\n# fine so far\nshort\n{'x' * 500}\n..\n", encoding="utf-8")
 
     ran = tatum("customer", "disable", "--from", str(listing))
 
@@ -124,7 +150,7 @@ def test_a_bad_id_is_a_usage_error_naming_it_and_nothing_is_sent(
     assert ran.out == ""
     assert "3 ids are not valid; nothing was sent" in ran.err
     assert f"{listing} line 3: 'short': must be at least 10 characters, not 5" in ran.err
-    assert f"{listing} line 4: '{'x' * 51}': must be at most 50 characters, not 51" in ran.err
+    assert f"{listing} line 4: '{'x' * 60}...': must be at most 50 characters, not 500" in ran.err
     assert f"{listing} line 5: '..'" in ran.err
     assert tatum_sandbox.stats().requests == 0
 

@@ -1,12 +1,14 @@
 """The ids of a bulk command: from its arguments and `--from FILE|-`, deduplicated, and checked by the SDK.
 
 A file holds one id a line; blank lines, lines starting with `#`, and anything after ` #` on a line are
-ignored. Each id is checked with the SDK's own validation (the same code a call runs before sending), so a
+ignored. A line that is a JSON object gives its `id`, so the JSON lines of `tatum customer list --json`,
+`export` or a bulk run's results can be piped in as they are. Each id is checked with the SDK's own validation (the same code a call runs before sending), so a
 bad id is a usage error that names it and where it came from, and nothing is sent.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -21,6 +23,8 @@ from ..errors import ValidationError
 _COMMENT = re.compile(r"\s+#.*$")
 _SHOWN_ERRORS = 5
 """Bad ids named in the usage error; the rest are counted."""
+_SHOWN_LENGTH = 60
+"""Characters of a bad id quoted in the usage error."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,19 @@ def _lines(path: str) -> Iterator[tuple[int, str]]:
 
 
 def parse_line(line: str) -> str | None:
-    """The id on a line of an ids file, or None for a blank line or a comment."""
-    text = _COMMENT.sub("", line.strip())
+    """The id on a line of an ids file, or None for a blank line or a comment; ValueError for a JSON object
+    without a string `id`."""
+    text = line.strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise ValueError('a JSON object, but not one with a string "id"')
+        id: str = data["id"]
+        return id
+    text = _COMMENT.sub("", text)
     if not text or text.startswith("#"):
         return None
     return text
@@ -74,7 +89,10 @@ def collect(arguments: Sequence[str], from_file: str | None) -> Ids:
     if from_file is not None:
         name = "stdin" if from_file == "-" else from_file
         for number, line in _lines(from_file):
-            id = parse_line(line)
+            try:
+                id = parse_line(line)
+            except ValueError as error:
+                raise click.UsageError(f"--from {name} line {number}: {error}; nothing was sent") from None
             if id is not None:
                 add(id, f"{name} line {number}")
     return Ids(list(seen), duplicates, seen)
@@ -95,7 +113,8 @@ def check(ids: Ids, method: str) -> None:
         try:
             build(method, id)
         except ValidationError as error:
-            errors.append(f"{ids.where[id]}: {id!r}: {error.rule}")
+            quoted = id if len(id) <= _SHOWN_LENGTH else id[:_SHOWN_LENGTH] + "..."
+            errors.append(f"{ids.where[id]}: {quoted!r}: {error.rule}")
     if errors:
         shown = errors[:_SHOWN_ERRORS]
         more = len(errors) - len(shown)
