@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import shlex
 from pathlib import Path
 
 import click
@@ -448,3 +449,19 @@ def test_state_change_help_tells_what_counts_as_done(tatum: Tatum) -> None:
         assert f"already in that state ({OPERATIONS[operation].already_in_state}) counts as done" in text
         assert re.search(r"--journal FILE", text)
         assert "Exit status: 0 all done, 1 any failed, 2 usage error (nothing sent), 130 interrupted." in text
+
+
+def test_every_command_the_readme_shows_is_one_tatum_has(tatum: Tatum) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Command line\n", 1)[1].split("\n## ", 1)[0]
+    commands = [
+        shlex.split(re.split(r"\s(?:#|<|>|\|)\s", line[2:], maxsplit=1)[0])
+        for line in section.splitlines()
+        if line.startswith("$ tatum ")
+    ]
+
+    assert len(commands) >= 8
+    for command in commands:
+        # Unknown commands or options fail the parse; --help then stops before anything is sent.
+        ran = tatum(*command[1:], "--help")
+        assert ran.code == 0, (command, ran.err)
