@@ -29,13 +29,6 @@ REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "CustomerApi.md"
 UNKNOWN_INTERNAL_ID = "0123456789abcdef01234567"
 
 
-@pytest.fixture
-def tatum(
-    tatum_sandbox: TatumSandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Tatum:
-    return Tatum(tatum_sandbox, monkeypatch, capsys)
-
-
 def customers_of(sandbox: TatumSandbox) -> list[Customer]:
     return list(sandbox.sdk().mainnet().api().customer().iter_customers())
 

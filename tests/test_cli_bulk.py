@@ -21,13 +21,6 @@ from tatum.testing import TatumSandbox
 UNKNOWN_INTERNAL_ID = "0123456789abcdef01234567"
 
 
-@pytest.fixture
-def tatum(
-    tatum_sandbox: TatumSandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Tatum:
-    return Tatum(tatum_sandbox, monkeypatch, capsys)
-
-
 def customers(sandbox: TatumSandbox) -> dict[str, Customer]:
     return {c.id: c for c in sandbox.sdk().mainnet().api().customer().iter_customers()}
 
