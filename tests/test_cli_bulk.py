@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from support.cli import TATUM, Ran, Tatum, environment, run_script
 from tatum import Customer
+from tatum._spec import OPERATIONS
+from tatum.cli.helptext import STATE_CHANGES
 from tatum.sandbox import SandboxServer, Settings
 from tatum.testing import TatumSandbox
 
@@ -118,6 +120,32 @@ def test_already_in_that_state_is_done_and_each_failure_is_listed(
     failed_table = ran.err.split("Failed", 1)[1]
     assert inactive in failed_table and UNKNOWN_INTERNAL_ID in failed_table
     assert "customer.internal.not.exists" in failed_table
+
+
+@pytest.mark.parametrize(
+    ("command", "before", "after"),
+    [
+        ("activate", {"active": False}, ("active", True)),
+        ("deactivate", {"active": True}, ("active", False)),
+        ("enable", {"enabled": False}, ("enabled", True)),
+        ("disable", {"enabled": True}, ("enabled", False)),
+    ],
+)
+def test_each_state_change_does_its_job_then_is_already_done(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, command: str, before: dict[str, bool], after: tuple[str, bool]
+) -> None:
+    id = tatum_sandbox.add_customer(**before)  # type: ignore[arg-type]
+    operation = OPERATIONS[STATE_CHANGES[command]]
+
+    first = tatum("customer", command, id)
+    second = tatum("customer", command, id)
+
+    assert (first.code, second.code) == (0, 0)
+    assert first.json() == [{"id": id, "result": "done"}]
+    assert second.json() == [{"id": id, "result": "already", "errorCode": operation.already_in_state}]
+    assert getattr(customers(tatum_sandbox)[id], after[0]) is after[1]
+    assert f"{command} on mainnet: 1 done, 0 already" in first.err
+    assert f"{command} on mainnet: 0 done, 1 already" in second.err
 
 
 def test_a_run_where_everything_already_was_exits_0(tatum: Tatum, tatum_sandbox: TatumSandbox) -> None:
