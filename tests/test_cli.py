@@ -337,18 +337,18 @@ def test_no_option_takes_a_key(tatum: Tatum, tatum_sandbox: TatumSandbox) -> Non
         assert "key" not in " ".join(param.name or "" for param in command.params)
 
 
-def test_no_traceback_unless_debug(tatum: Tatum, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TATUM_BASE_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+def test_no_traceback_unless_debug(tatum: Tatum, tatum_sandbox: TatumSandbox) -> None:
+    tatum_sandbox.inject_fault(status=400, count=2)  # not retried: refused at once, twice
 
     quiet = tatum("customer", "get", "c-1")
     loud = tatum("--debug", "customer", "get", "c-1")
 
     assert quiet.code == loud.code == 1
     assert "Traceback" not in quiet.err
-    assert quiet.err.startswith("Error: get_customer_by_external_or_internal_id: no answer from the API")
+    assert quiet.err.startswith("Error: HTTP 400: ")
     assert "Traceback (most recent call last)" in loud.err
-    assert "ApiConnectionError" in loud.err
-    assert "GET /v3/ledger/customer/c-1" in loud.err  # the SDK's log of each attempt
+    assert "tatum.errors.BadRequestError" in loud.err
+    assert "GET /v3/ledger/customer/c-1 -> 400" in loud.err  # the SDK's log of each attempt
 
 
 def test_a_base_url_the_sdk_refuses_is_a_usage_error(tatum: Tatum) -> None:
