@@ -133,12 +133,18 @@ def customer() -> None:
 @click.option(
     "--page-size",
     type=int,
+    metavar="N",
     default=50,
     show_default=True,
     help=helptext.parameter(_FIND_ALL, "pageSize"),
 )
 @click.option(
-    "--offset", type=int, default=0, show_default=True, help=helptext.parameter(_FIND_ALL, "offset")
+    "--offset",
+    type=int,
+    metavar="N",
+    default=0,
+    show_default=True,
+    help=helptext.parameter(_FIND_ALL, "offset"),
 )
 @click.option(
     "--all",
@@ -194,7 +200,7 @@ def _update_options(command: Callable[P, R]) -> Callable[P, R]:
             snake_case(name),
             required=limits.required,
             metavar="CODE" if limits.enum else "TEXT",
-            help=helptext.update_field(name) + (" Required." if limits.required else ""),
+            help=helptext.update_field(name),
             shell_complete=_codes(limits.enum) if limits.enum else None,
         )(command)
     return command
@@ -251,11 +257,21 @@ def _show(customer: Customer, as_json: bool) -> None:
     short_help=f"Every customer as JSON lines or CSV ({helptext.credits(_FIND_ALL.credits)} a page).",
 )
 @click.option(
-    "--format", "file_format", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+    "--format",
+    "file_format",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one JSON object a line, the API's field names; csv: a header row, then a row a customer.",
 )
 @click.option("--output", "output_path", metavar="FILE", help="Write to FILE instead of standard output.")
 @click.option(
-    "--page-size", type=int, default=50, show_default=True, help=helptext.parameter(_FIND_ALL, "pageSize")
+    "--page-size",
+    type=int,
+    metavar="N",
+    default=50,
+    show_default=True,
+    help=helptext.parameter(_FIND_ALL, "pageSize"),
 )
 @sdk_errors
 def export(file_format: str, output_path: str | None, page_size: int) -> int:
@@ -345,6 +361,7 @@ def _state_change(name: str) -> None:
     @click.option(
         "--concurrency",
         type=click.IntRange(1, 100),
+        metavar="N",
         default=DEFAULT_CONCURRENCY,
         show_default=True,
         help="Calls in flight at once; the API key's rate limit still decides when each may go.",

@@ -36,7 +36,7 @@ def constraints(limits: Limits) -> str:
 def describe(operation: Operation) -> str:
     """The spec's summary and description of an operation, and its HTTP request and credit cost."""
     return (
-        f"{operation.summary}. {operation.description}\n\n"
+        f"{operation.summary}.\n\n{operation.description}\n\n"
         f"{operation.method} {operation.path}: {credits(operation.credits)} per call."
     )
 
@@ -46,19 +46,25 @@ def short(operation: Operation, unit: str = "call") -> str:
     return f"{operation.summary} ({credits(operation.credits)} a {unit})."
 
 
-def parameter(operation: Operation, name: str, extra: str = "") -> str:
-    """Help for a parameter: the spec's description and constraints."""
-    limits = operation.parameters[name]
+def _described(limits: Limits) -> str:
+    """A value's description from the spec, with its constraints: `Customer internal ID (10..50 characters).`"""
     rule = constraints(limits)
     text = limits.description.rstrip(".")
-    return f"{text} ({rule}){'. ' + extra if extra else '.'}" if rule else f"{text}. {extra}".strip()
+    return f"{text} ({rule})." if rule else f"{text}."
+
+
+def parameter(operation: Operation, name: str) -> str:
+    """Help for a parameter of an operation (`pageSize`)."""
+    return _described(operation.parameters[name])
 
 
 def update_field(name: str) -> str:
-    """Help for a CustomerUpdate field (`externalId`): the spec's description and constraints."""
+    """Help for a CustomerUpdate field (`externalId`), with Tab completion noted for enum codes."""
     limits = CUSTOMER_UPDATE_FIELDS[name]
-    rule = constraints(limits)
-    return f"{limits.description} ({rule})" if rule else limits.description
+    text = _described(limits)
+    if limits.enum:
+        text += " Tab completes the codes (see `tatum completion`)."
+    return text
 
 
 def state_change(command: str) -> str:
