@@ -1,12 +1,18 @@
-"""Shared fixtures: the contract-validating loopback server; the sandbox's `tatum_sandbox` (tatum.testing)."""
+"""Shared fixtures: the contract-validating loopback server; the sandbox's `tatum_sandbox` (tatum.testing);
+`tatum`, the command line run in this process against it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from support.contract_server import ContractServer
+
+if TYPE_CHECKING:  # imported by the fixture, once pytest has registered tatum.testing as a plugin
+    from support.cli import Tatum
+    from tatum.testing import TatumSandbox
 
 pytest_plugins = ["tatum.testing"]
 
@@ -36,3 +42,13 @@ def contract_server(request: pytest.FixtureRequest) -> Iterator[ContractServer]:
     with ContractServer(extra) as server:
         yield server
     assert not server.violations, "contract violations:\n" + "\n".join(server.violations)
+
+
+@pytest.fixture
+def tatum(
+    tatum_sandbox: TatumSandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Tatum:
+    """`tatum(*args, stdin="")`: the command line, in this process, against the sandbox (support/cli.py)."""
+    from support.cli import Tatum
+
+    return Tatum(tatum_sandbox, monkeypatch, capsys)
