@@ -170,3 +170,46 @@ def test_sleep_must_match_the_sdk_kind() -> None:
         tatum.Sdk(sleep=_async_sleep)  # type: ignore[arg-type]
     with pytest.raises(tatum.ValidationError, match="sleep"):
         tatum.AsyncSdk(sleep=time.sleep)  # type: ignore[arg-type]
+
+
+# Codes read at run time (a file, a form) are typed without a cast, and checked.
+
+
+def test_fiat_currency_and_country_code_check_a_runtime_string_and_type_it() -> None:
+    from_a_form: str = " eur ".strip().upper()
+
+    update = tatum.CustomerUpdate(
+        external_id="c-1",
+        accounting_currency=tatum.fiat_currency(from_a_form),  # mypy --strict accepts this: no cast
+        customer_country=tatum.country_code("DE"),
+        provider_country=tatum.country_code("CZ"),
+    )
+
+    assert update.to_dict() == {
+        "externalId": "c-1",
+        "accountingCurrency": "EUR",
+        "customerCountry": "DE",
+        "providerCountry": "CZ",
+    }
+
+
+@pytest.mark.parametrize(
+    ("convert", "value", "rule"),
+    [
+        (tatum.fiat_currency, "eur", "did you mean 'EUR'"),
+        (tatum.fiat_currency, "XXX", "not a valid FiatCurrency code"),
+        (tatum.country_code, "Germany", "not a valid CountryCode code"),
+        (tatum.country_code, 49, "must be a str, not int"),
+        (tatum.country_code, "D\udfff", "lone surrogate"),
+    ],
+)
+def test_a_code_not_in_the_spec_is_a_validation_error(convert: Any, value: Any, rule: str) -> None:
+    with pytest.raises(tatum.ValidationError, match=rule):
+        convert(value)
+
+
+def test_the_enum_types_are_exported() -> None:
+    currency: tatum.FiatCurrency = "USD"
+    country: tatum.CountryCode = "US"
+
+    assert (currency, country) == ("USD", "US")

@@ -172,6 +172,12 @@ OPERATIONS, CUSTOMER_UPDATE_FIELDS = load(_SPEC)
 
 
 @functools.cache
+def schema_limits(schema_name: str) -> Limits:
+    """The Limits of a whole schema of the packaged spec (an enum such as `FiatCurrency`)."""
+    return limits_of(_SPEC, schema_name, _SPEC["components"]["schemas"][schema_name])
+
+
+@functools.cache
 def fields_of(schema_name: str) -> dict[str, Limits]:
     """The properties of a schema of the packaged spec (`Customer`), by API name."""
     return schema_fields(_SPEC, schema_name)

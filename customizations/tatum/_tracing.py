@@ -63,9 +63,9 @@ def call_span(operation: Operation, network: str) -> CallSpan:
     if not _AVAILABLE:
         return NO_SPAN
     if _trace is None:
-        from opentelemetry import trace
+        import opentelemetry.trace
 
-        _trace = trace
+        _trace = opentelemetry.trace
     if isinstance(_trace.get_tracer_provider(), _trace.ProxyTracerProvider):  # none configured
         return NO_SPAN
     tracer = _trace.get_tracer("tatum", __version__)

@@ -15,7 +15,7 @@ from tatum_client.models import CustomerUpdate
 from tatum_client.models.country_code import CountryCode, check_country_code
 from tatum_client.models.fiat_currency import FiatCurrency, check_fiat_currency
 
-from ._spec import CUSTOMER_UPDATE_FIELDS, Limits, Operation, camel_case, snake_case
+from ._spec import CUSTOMER_UPDATE_FIELDS, Limits, Operation, camel_case, schema_limits, snake_case
 from .errors import ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -127,11 +127,11 @@ def fiat_currency(code: str) -> FiatCurrency:
     For codes read at run time (a file, a form): `CustomerUpdate(accounting_currency=tatum.fiat_currency(text))`
     type-checks without a cast.
     """
-    check_value("fiat_currency", code, CUSTOMER_UPDATE_FIELDS["accountingCurrency"])
+    check_value("fiat_currency", code, schema_limits("FiatCurrency"))
     return check_fiat_currency(code)
 
 
 def country_code(code: str) -> CountryCode:
     """`code` as a CountryCode (ISO-3166-1 alpha-2), checked against the spec's enum; see `fiat_currency`."""
-    check_value("country_code", code, CUSTOMER_UPDATE_FIELDS["customerCountry"])
+    check_value("country_code", code, schema_limits("CountryCode"))
     return check_country_code(code)
