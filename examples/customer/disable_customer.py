@@ -5,6 +5,7 @@
 Reads TATUM_API_KEY_MAINNET and TATUM_BASE_URL: point TATUM_BASE_URL at a `tatum-sandbox` to run offline.
 """
 
+import argparse
 import os
 import sys
 
@@ -12,10 +13,17 @@ from tatum import CustomerNotFoundError, CustomerStateError, Sdk, TatumError
 
 
 def main() -> int:
-    id = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("TATUM_CUSTOMER_ID")
+    parser = argparse.ArgumentParser(description="Disable a Tatum ledger customer (2 credits).")
+    parser.add_argument(
+        "id",
+        nargs="?",
+        default=os.environ.get("TATUM_CUSTOMER_ID"),
+        metavar="ID",
+        help="the customer's internal id (default: the TATUM_CUSTOMER_ID environment variable)",
+    )
+    id = parser.parse_args().id
     if not id:
-        print("usage: disable_customer.py INTERNAL_ID (or set TATUM_CUSTOMER_ID)", file=sys.stderr)
-        return 2
+        parser.error("give the customer's internal id (or set TATUM_CUSTOMER_ID)")
     with Sdk() as sdk:
         api = sdk.mainnet().api().customer()
         try:

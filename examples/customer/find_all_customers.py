@@ -5,17 +5,20 @@
 Reads TATUM_API_KEY_MAINNET and TATUM_BASE_URL: point TATUM_BASE_URL at a `tatum-sandbox` to run offline.
 """
 
+import argparse
 import sys
 
 from tatum import Sdk, TatumError, ValidationError
 
 
 def main() -> int:
-    numbers = sys.argv[1:3]
-    if not all(number.isdigit() for number in numbers):
-        print("usage: find_all_customers.py [PAGE_SIZE [OFFSET]]", file=sys.stderr)
-        return 2
-    page_size, offset = [int(number) for number in numbers] + [10, 0][len(numbers) :]
+    parser = argparse.ArgumentParser(description="List Tatum ledger customers, one page (1 credit).")
+    parser.add_argument(
+        "page_size", nargs="?", type=int, default=10, help="customers per page, 1..50 (default 10)"
+    )
+    parser.add_argument("offset", nargs="?", type=int, default=0, help="customers to skip (default 0)")
+    args = parser.parse_args()
+    page_size, offset = args.page_size, args.offset
     with Sdk() as sdk:
         api = sdk.mainnet().api().customer()
         try:

@@ -15,7 +15,7 @@ from tatum import CustomerNotFoundError, CustomerStateError, Sdk, TatumError, Va
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Update a Tatum ledger customer.")
+    parser = argparse.ArgumentParser(description="Update a Tatum ledger customer (2 credits).")
     parser.add_argument("id", nargs="?", default=os.environ.get("TATUM_CUSTOMER_ID"), help="internal id")
     parser.add_argument("--external-id", required=True, help="the customer's new external id")
     parser.add_argument("--currency", help="accounting currency (ISO-4217, such as EUR)")
