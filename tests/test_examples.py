@@ -16,7 +16,9 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "customer"
 def run(script: Path, sandbox: TatumSandbox, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TATUM_BASE_URL": sandbox.url, "TATUM_API_KEY_MAINNET": API_KEY_MAINNET}
     env.pop("TATUM_CUSTOMER_ID", None)
-    return subprocess.run([sys.executable, str(script), *args], env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(script), *args], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[path.stem for path in EXAMPLES])

@@ -544,3 +544,15 @@ def peak_rss_kib(pid: int) -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     raise AssertionError("no VmHWM in /proc")
+
+
+def test_every_answer_carries_a_fresh_request_id(tatum_sandbox: TatumSandbox) -> None:
+    with httpx.Client(base_url=tatum_sandbox.url) as client:
+        ids = [
+            client.get("/v3/ledger/customer", params={"pageSize": "1"}).headers["x-request-id"]
+            for _ in range(3)
+        ]
+        refused = client.get("/v3/ledger/customer", params={"pageSize": "0"})
+
+    assert len(set(ids)) == 3 and all(len(each) == 24 for each in ids)
+    assert refused.status_code == 400 and refused.headers["x-request-id"] not in ids

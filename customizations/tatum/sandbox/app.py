@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -117,8 +118,10 @@ class Sandbox:
         (without a framework's routing or middleware in between: it is the path a test suite waits on)."""
         if scope["type"] != "http":
             return
+        headers = [(b"x-request-id", secrets.token_hex(12).encode())]  # as Tatum's gateway sends one
         if self.limiter.active:
-            send = self._announcing_limit(scope, send)
+            headers += self._limit_header(scope)
+        send = _adding_headers(send, headers)
         if scope["path"].startswith("/_sandbox/"):
             await self._controls(scope, receive, send)
             return
@@ -257,21 +260,11 @@ class Sandbox:
             return Response(status_code=fault.status, headers=headers)
         return json_response(fault.status, body, headers)
 
-    def _announcing_limit(self, scope: Scope, send: Send) -> Send:
-        """`send`, adding `x-ratelimit-persec` (the limit of the request's ledger, if it has one) to the
-        answer, as Tatum does."""
+    def _limit_header(self, scope: Scope) -> list[tuple[bytes, bytes]]:
+        """`x-ratelimit-persec`: the limit of the request's ledger, if it has one, as Tatum sends it."""
         ledger = self._ledger_of(Request(scope))
         limit = self.limiter.limit(ledger) if ledger is not None else self.limiter.per_second
-        if limit is None:
-            return send
-        header = (b"x-ratelimit-persec", str(limit).encode())
-
-        async def announcing(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", ()), header]}
-            await send(message)
-
-        return announcing
+        return [] if limit is None else [(b"x-ratelimit-persec", str(limit).encode())]
 
     async def _body(self, request: Request) -> bytes:
         """The request's body, read up to `max_body_bytes`; Problem 413 past it (the server then reads the
@@ -376,6 +369,17 @@ class Sandbox:
     async def _clear_faults(self, request: Request) -> Response:
         self.faults.clear(self.ledger_name(request))
         return Response(status_code=204)
+
+
+def _adding_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    """`send`, adding `headers` to the answer."""
+
+    async def adding(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), *headers]}
+        await send(message)
+
+    return adding
 
 
 def _raw_path(request: Request) -> str:
