@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import tatum
 from api_diff import Report
 from api_rules import Change
 
@@ -125,23 +126,34 @@ def check_a_committed_breaking_change(clone: Path, version: str) -> subprocess.C
     return tool(clone, "--check", "--base", "HEAD~1")
 
 
-@pytest.mark.parametrize("version", ["0.1.0", "0.1.1"])
+# The copied project keeps its own version; the tests bump from it.
+CURRENT = tatum.__version__
+_MAJOR, _MINOR, _PATCH = (int(part) for part in CURRENT.split("."))
+NEXT_PATCH = f"{_MAJOR}.{_MINOR}.{_PATCH + 1}"
+NEXT_MINOR = f"{_MAJOR}.{_MINOR + 1}.0"
+NEXT_MAJOR = f"{_MAJOR + 1}.0.0"
+NEEDED = NEXT_MINOR if _MAJOR == 0 else NEXT_MAJOR
+
+
+@pytest.mark.parametrize("version", [CURRENT, NEXT_PATCH])
 def test_check_api_fails_on_a_breaking_change_without_a_minor_bump(clone: Path, version: str) -> None:
     result = check_a_committed_breaking_change(clone, version)
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert CREDITS_LINE in result.stdout
-    assert f"need version 0.2.0 or later (a minor bump while 0.x); the version is {version}" in result.stdout
-    assert "check-api: breaking changes need version 0.2.0" in result.stderr
+    assert (
+        f"need version {NEEDED} or later (a minor bump while 0.x); the version is {version}" in result.stdout
+    )
+    assert f"check-api: breaking changes need version {NEEDED}" in result.stderr
 
 
-@pytest.mark.parametrize("version", ["0.2.0", "1.0.0"])
+@pytest.mark.parametrize("version", [NEXT_MINOR, NEXT_MAJOR])
 def test_check_api_passes_a_breaking_change_with_the_bump(clone: Path, version: str) -> None:
     result = check_a_committed_breaking_change(clone, version)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert CREDITS_LINE in result.stdout
-    assert f"Version 0.1.0 -> {version}: bumped as the breaking changes require." in result.stdout
+    assert f"Version {CURRENT} -> {version}: bumped as the breaking changes require." in result.stdout
 
 
 def test_check_api_passes_a_compatible_change_without_a_bump(clone: Path) -> None:
@@ -172,9 +184,9 @@ def test_make_api_diff_on_a_branch_reports_the_working_tree_against_the_merge_ba
     assert CREDITS_LINE in contract and FIELD_LINE in contract
     assert PYTHON_LINE in python
     assert "3 changes: 1 breaking, 2 compatible." in result.stdout
-    assert "**The breaking changes need version 0.2.0 or later" in result.stdout
+    assert f"**The breaking changes need version {NEEDED} or later" in result.stdout
     gate = make(clone, "check-api")
-    assert gate.returncode != 0 and "check-api: breaking changes need version 0.2.0" in gate.stderr
+    assert gate.returncode != 0 and f"check-api: breaking changes need version {NEEDED}" in gate.stderr
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     example = readme.split("<!-- api-diff example -->\n```markdown\n", 1)[1].split("```", 1)[0]
     assert re.sub(r"`[0-9a-f]{7}`", "`BASE`", example) == re.sub(r"`[0-9a-f]{7}`", "`BASE`", result.stdout)
