@@ -20,6 +20,12 @@ from tatum import _spec, errors
 
 ROOT = Path(__file__).resolve().parents[1]
 HANDWRITTEN = ROOT / "customizations" / "tatum"
+TEMPLATES = ROOT / "templates"
+
+
+def upstream_template(name: str) -> str:
+    """The installed (pinned) generator's own template."""
+    return (Path(openapi_python_client.__file__).parent / "templates" / name).read_text(encoding="utf-8")
 
 
 def spec_operation_names() -> set[str]:
@@ -179,11 +185,60 @@ def test_no_handwritten_module_touches_a_generated_private() -> None:
 
 def test_the_custom_template_is_the_generators_own_with_the_seam_appended() -> None:
     """templates/ is pinned with the generator: upgrading it without updating the template fails here."""
-    default = Path(openapi_python_client.__file__).parent / "templates" / "endpoint_module.py.jinja"
-    custom = ROOT / "templates" / "endpoint_module.py.jinja"
+    custom = (TEMPLATES / "endpoint_module.py.jinja").read_text(encoding="utf-8")
 
-    assert custom.read_text(encoding="utf-8").startswith(default.read_text(encoding="utf-8"))
-    assert sorted(path.name for path in (ROOT / "templates").iterdir()) == ["endpoint_module.py.jinja"]
+    assert custom.startswith(upstream_template("endpoint_module.py.jinja"))
+    assert sorted(path.name for path in TEMPLATES.iterdir()) == [
+        "endpoint_module.py.jinja",
+        "model.py.jinja",
+        "tatum_checks.jinja",
+    ]
+
+
+MODEL_IMPORT = '{% from "tatum_checks.jinja" import known_names, present_count, strict_check, type_error %}\n'
+
+
+def _outside_from_dict(template: str) -> tuple[str, str]:
+    """A model template's text before and after its from_dict method."""
+    start = template.index("    @classmethod\n    def from_dict(")
+    end = template.index("        return {{ module_name }}\n", start)
+    return template[:start], template[end:]
+
+
+def test_the_custom_model_template_is_the_generators_own_but_for_from_dict() -> None:
+    """model.py.jinja changes only from_dict (type checks, no copy of the mapping): see tatum_checks.jinja."""
+    custom = (TEMPLATES / "model.py.jinja").read_text(encoding="utf-8")
+
+    assert custom.count(MODEL_IMPORT) == 1
+    assert _outside_from_dict(custom.replace(MODEL_IMPORT, "")) == _outside_from_dict(
+        upstream_template("model.py.jinja")
+    )
+
+
+def test_the_generated_models_check_json_types_as_the_spec_says() -> None:
+    from tatum_client.models import Customer, ErrorBody
+
+    good = {"id": "i", "externalId": "e", "active": True, "enabled": False, "accountingCurrency": None}
+    assert Customer.from_dict(good).accounting_currency is None
+    assert Customer.from_dict(good).additional_properties == {}
+    assert Customer.from_dict({**good, "tier": "gold"}).additional_properties == {"tier": "gold"}
+    assert good == {
+        "id": "i",
+        "externalId": "e",
+        "active": True,
+        "enabled": False,
+        "accountingCurrency": None,
+    }
+    for field, value, message in [
+        ("id", 1, "Customer field id is a int, not a str"),
+        ("active", "yes", "Customer field active is a str, not a bool"),
+        ("enabled", None, "Customer field enabled is null, not a bool"),
+        ("accountingCurrency", 978, "Customer field accountingCurrency is a int, not a str or null"),
+    ]:
+        with pytest.raises(TypeError, match=message):
+            Customer.from_dict({**good, field: value})
+    with pytest.raises(TypeError, match="statusCode is a bool, not a int"):
+        ErrorBody.from_dict({"message": "m", "statusCode": True})
 
 
 def test_every_generated_endpoint_module_has_the_public_seam() -> None:

@@ -24,7 +24,7 @@ from ._ratelimit import RateLimiter, Slot
 from ._response import ApiResponse
 from ._retry import Attempts, Wait, retry_after_seconds
 from ._spec import Operation
-from ._tracing import CallSpan, call_span
+from ._tracing import NO_SPAN, CallSpan, call_span
 from .errors import RateLimitError, TatumError, ValidationError
 
 if TYPE_CHECKING:
@@ -124,7 +124,8 @@ class Pipeline:
         """Check the options and the client, and build the call's request; nothing is sent yet."""
         settings = self.settings
         timeout, max_retries, deadline = settings.timeout, settings.max_retries, settings.deadline
-        headers, params = {**call.request.get("headers", {}), **self._headers}, call.request.get("params", {})
+        own_headers, params = call.request.get("headers"), call.request.get("params")
+        headers = {**own_headers, **self._headers} if own_headers else self._headers
         if options:
             unknown = sorted(set(options) - _OPTIONS)
             if unknown:
@@ -141,13 +142,14 @@ class Pipeline:
             taken = frozenset({*call.operation.parameters, *self._extra_params})
             extra_query = _config.query("extra_query", options.get("extra_query"), taken)
             headers = {**headers, **extra_headers}
-            params = {**params, **extra_query}
+            params = {**(params or {}), **extra_query}
         if self._http.is_closed:
             raise TatumError(
                 "the Sdk's HTTP client is closed (after close()/aclose() or the end of its `with` block); "
                 "make a new Sdk"
             )
-        params = {**params, **self._extra_params}
+        if self._extra_params:
+            params = {**(params or {}), **self._extra_params}
         request = self._http.build_request(
             call.request["method"].upper(),
             settings.base_url + call.request["url"],
@@ -230,11 +232,13 @@ class Pipeline:
             truncated=plan.body.truncated and 200 <= response.status_code < 300,
             secrets=self._secrets,
         )
-        plan.span.answered(result.status_code, result.attempts, result.request_id, result.credits)
+        if plan.span is not NO_SPAN:
+            plan.span.answered(result.status_code, result.attempts, result.request_id, result.credits)
         return result
 
     def _ttl(self, plan: _Plan[Any]) -> float | None:
-        left = plan.attempts.remaining()
+        """How long a shared (Redis) credit reservation is held: the call's deadline and a minute."""
+        left = plan.attempts.remaining() if self.meter.blocking_io else None
         return None if left is None else left + 60.0
 
 
@@ -308,9 +312,14 @@ class SyncPipeline(Pipeline):
         self._attempt_timeout(plan)
         started = self.clock()
         try:
-            with _deadline.until(plan.attempts.remaining()):
+            left = plan.attempts.remaining()
+            if left is None:
                 response = self.http.send(plan.request, stream=True, follow_redirects=False)
                 body = _body.read(response, self._limits(plan))
+            else:
+                with _deadline.until(left):
+                    response = self.http.send(plan.request, stream=True, follow_redirects=False)
+                    body = _body.read(response, self._limits(plan))
         except httpx.HTTPError as error:
             return plan.attempts.failed(plan.request, error, self.clock() - started)
         return self._answered(plan, response, body)

@@ -7,17 +7,15 @@ the contract raises UnexpectedResponseError; an error status becomes the ApiErro
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
-from tatum_client.types import UNSET
 
 from ._constants import BODY_EXCERPT_LENGTH
 from ._secrets import scrub
-from ._spec import Operation, fields_of, snake_case
+from ._spec import Operation
 from .errors import ApiError, RateLimitError, UnexpectedResponseError, error_class, request_id_of
 
 if TYPE_CHECKING:
@@ -27,7 +25,6 @@ T = TypeVar("T")
 
 # What a broken body can make the generated parsers raise (RecursionError: absurdly nested JSON).
 _PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, RecursionError)
-_JSON_TYPES: dict[str, type] = {"string": str, "boolean": bool, "integer": int}
 
 
 def excerpt(content: bytes, secrets: tuple[str, ...] = ()) -> str:
@@ -52,7 +49,7 @@ def parse_success(
     response: httpx.Response,
     secrets: tuple[str, ...],
 ) -> T:
-    """A success answer's body, parsed by the generated `parse` and checked against the spec's types.
+    """A success answer's body, parsed by the generated `parse` (which checks it against the spec's types).
 
     `what` says what the body should be ("a customer"), for the error's reason. An operation that answers
     with a body must answer with its documented status; one without (204) may answer with any success.
@@ -62,44 +59,11 @@ def parse_success(
         reason = f"not {what} (HTTP {status}, where the API documents {operation.success_status})"
         raise unexpected(reason, response, secrets)
     try:
-        parsed = parse(response)
+        return parse(
+            response
+        )  # the generated parser checks each field's JSON type (templates/tatum_checks.jinja)
     except _PARSE_ERRORS as error:
         raise unexpected(f"not {what} ({type(error).__name__}: {error})", response, secrets) from error
-    breach = contract_breach(parsed)
-    if breach is not None:
-        raise unexpected(breach, response, secrets)
-    return parsed
-
-
-@functools.cache
-def _checks(schema_name: str) -> list[tuple[str, str, bool, type]]:
-    """(API name, attribute, required, Python type) of each primitive property of a generated model."""
-    return [
-        (name, snake_case(name), limits.required, _JSON_TYPES[limits.type])
-        for name, limits in fields_of(schema_name).items()
-        if limits.type in _JSON_TYPES
-    ]
-
-
-def contract_breach(value: object) -> str | None:
-    """What makes a parsed body break the spec's types, or None (the generated parsers check presence only).
-
-    Checks each generated model (alone or in a list) against the spec schema of the same name.
-    """
-    if isinstance(value, list):
-        return next((breach for item in value if (breach := contract_breach(item)) is not None), None)
-    if not hasattr(value, "additional_properties"):  # not a generated model: None for a 204
-        return None
-    schema_name = type(value).__name__
-    what = schema_name.lower()
-    for name, attribute, required, kind in _checks(schema_name):
-        field = getattr(value, attribute)
-        if field is None or field is UNSET:
-            if required:
-                return f"{what} field {name} is null"
-        elif not isinstance(field, kind):
-            return f"{what} field {name} is a {type(field).__name__}, not a {kind.__name__}"
-    return None
 
 
 def api_error(
@@ -153,8 +117,6 @@ class ApiResponse(Generic[T]):
         """The httpx.Response of the last attempt (its body already read)."""
         self.status_code = http_response.status_code
         self.headers = http_response.headers
-        self.request_id = request_id_of(http_response.headers)
-        """`x-request-id`, else Cloudflare's `cf-ray`, else None."""
         self.elapsed = elapsed
         """Seconds the whole call took: every attempt, and every retry and rate-limit wait."""
         self.attempts = attempts
@@ -164,6 +126,11 @@ class ApiResponse(Generic[T]):
         self._call = call
         self._truncated = truncated
         self._secrets = secrets
+
+    @property
+    def request_id(self) -> str | None:
+        """`x-request-id`, else Cloudflare's `cf-ray`, else None."""
+        return request_id_of(self.headers)
 
     def parse(self) -> T:
         """The body as the method's return value; UnexpectedResponseError if it breaks the contract."""

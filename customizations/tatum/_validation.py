@@ -14,6 +14,7 @@ from typing import Any
 from tatum_client.models import CustomerUpdate
 from tatum_client.models.country_code import CountryCode, check_country_code
 from tatum_client.models.fiat_currency import FiatCurrency, check_fiat_currency
+from tatum_client.types import UNSET
 
 from ._spec import CUSTOMER_UPDATE_FIELDS, Limits, Operation, camel_case, schema_limits, snake_case
 from .errors import ValidationError
@@ -94,21 +95,16 @@ def check_parameters(operation: Operation, arguments: Mapping[str, object]) -> N
 def customer_update(argument: str, value: object) -> CustomerUpdate:
     """A CustomerUpdate checked field by field, from a CustomerUpdate or a mapping of the API's field names."""
     if isinstance(value, CustomerUpdate):
-        fields: dict[str, Any] = value.to_dict()
+        fields: dict[str, Any] = {
+            name: field
+            for name, attribute in _UPDATE_ATTRIBUTES
+            if (field := getattr(value, attribute)) is not UNSET
+        }
     elif isinstance(value, Mapping):
         fields = dict(value)
+        _check_field_names(argument, fields)
     else:
         raise ValidationError(argument, f"must be a CustomerUpdate or a mapping, not {_type_name(value)}")
-    for key in fields:
-        if not isinstance(key, str):
-            raise ValidationError(argument, f"field names must be str, not {_type_name(key)} ({key!r})")
-        check_text(f"{argument} field name {key!a}", key)
-        if key not in CUSTOMER_UPDATE_FIELDS:
-            known = ", ".join(CUSTOMER_UPDATE_FIELDS)
-            hint = (
-                f" (did you mean {camel_case(key)!r}?)" if camel_case(key) in CUSTOMER_UPDATE_FIELDS else ""
-            )
-            raise ValidationError(f"{argument}.{key}", f"unknown field{hint}; the fields are {known}")
     for key, limits in CUSTOMER_UPDATE_FIELDS.items():
         if key not in fields:
             if limits.required:
@@ -119,6 +115,23 @@ def customer_update(argument: str, value: object) -> CustomerUpdate:
     # the same rule as for ids keeps a customer from becoming unreachable.
     check_path_segment(f"{argument}.externalId", fields["externalId"])
     return value if isinstance(value, CustomerUpdate) else CustomerUpdate.from_dict(fields)
+
+
+# (API name, attribute) of each CustomerUpdate field.
+_UPDATE_ATTRIBUTES = [(name, snake_case(name)) for name in CUSTOMER_UPDATE_FIELDS]
+
+
+def _check_field_names(argument: str, fields: Mapping[Any, Any]) -> None:
+    for key in fields:
+        if not isinstance(key, str):
+            raise ValidationError(argument, f"field names must be str, not {_type_name(key)} ({key!r})")
+        check_text(f"{argument} field name {key!a}", key)
+        if key not in CUSTOMER_UPDATE_FIELDS:
+            known = ", ".join(CUSTOMER_UPDATE_FIELDS)
+            hint = (
+                f" (did you mean {camel_case(key)!r}?)" if camel_case(key) in CUSTOMER_UPDATE_FIELDS else ""
+            )
+            raise ValidationError(f"{argument}.{key}", f"unknown field{hint}; the fields are {known}")
 
 
 def fiat_currency(code: str) -> FiatCurrency:

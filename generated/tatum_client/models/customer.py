@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -78,55 +78,88 @@ class Customer:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
+        d = src_dict
+        id = d["id"]
+        if not (isinstance(id, str)):
+            raise TypeError(
+                f"Customer field id is {'null' if id is None else 'a ' + type(id).__name__}, not a str"
+            )
 
-        external_id = d.pop("externalId")
+        external_id = d["externalId"]
+        if not (isinstance(external_id, str)):
+            raise TypeError(
+                f"Customer field externalId is {'null' if external_id is None else 'a ' + type(external_id).__name__}, not a str"
+            )
 
-        active = d.pop("active")
+        active = d["active"]
+        if not (isinstance(active, bool)):
+            raise TypeError(
+                f"Customer field active is {'null' if active is None else 'a ' + type(active).__name__}, not a bool"
+            )
 
-        enabled = d.pop("enabled")
+        enabled = d["enabled"]
+        if not (isinstance(enabled, bool)):
+            raise TypeError(
+                f"Customer field enabled is {'null' if enabled is None else 'a ' + type(enabled).__name__}, not a bool"
+            )
 
-        def _parse_accounting_currency(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        accounting_currency = d.get("accountingCurrency", UNSET)
+        if not (
+            isinstance(accounting_currency, str)
+            or accounting_currency is None
+            or accounting_currency is UNSET
+        ):
+            raise TypeError(
+                f"Customer field accountingCurrency is {'null' if accounting_currency is None else 'a ' + type(accounting_currency).__name__}, not a str or null"
+            )
 
-        accounting_currency = _parse_accounting_currency(
-            d.pop("accountingCurrency", UNSET)
+        customer_country = d.get("customerCountry", UNSET)
+        if not (
+            isinstance(customer_country, str)
+            or customer_country is None
+            or customer_country is UNSET
+        ):
+            raise TypeError(
+                f"Customer field customerCountry is {'null' if customer_country is None else 'a ' + type(customer_country).__name__}, not a str or null"
+            )
+
+        provider_country = d.get("providerCountry", UNSET)
+        if not (
+            isinstance(provider_country, str)
+            or provider_country is None
+            or provider_country is UNSET
+        ):
+            raise TypeError(
+                f"Customer field providerCountry is {'null' if provider_country is None else 'a ' + type(provider_country).__name__}, not a str or null"
+            )
+
+        customer = cls(  # positional, in the order of the class's fields: twice as fast as keywords
+            id,
+            external_id,
+            active,
+            enabled,
+            accounting_currency,
+            customer_country,
+            provider_country,
         )
 
-        def _parse_customer_country(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        customer_country = _parse_customer_country(d.pop("customerCountry", UNSET))
-
-        def _parse_provider_country(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        provider_country = _parse_provider_country(d.pop("providerCountry", UNSET))
-
-        customer = cls(
-            id=id,
-            external_id=external_id,
-            active=active,
-            enabled=enabled,
-            accounting_currency=accounting_currency,
-            customer_country=customer_country,
-            provider_country=provider_country,
-        )
-
-        customer.additional_properties = d
+        if len(d) > 4 + (accounting_currency is not UNSET) + (
+            customer_country is not UNSET
+        ) + (provider_country is not UNSET):  # keys beyond the properties: keep them
+            customer.additional_properties = {
+                key: value
+                for key, value in d.items()
+                if key
+                not in {
+                    "id",
+                    "externalId",
+                    "active",
+                    "enabled",
+                    "accountingCurrency",
+                    "customerCountry",
+                    "providerCountry",
+                }
+            }
         return customer
 
     @property

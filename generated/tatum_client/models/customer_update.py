@@ -57,35 +57,39 @@ class CustomerUpdate:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        external_id = d.pop("externalId")
+        d = src_dict
+        external_id = d["externalId"]
+        if not (isinstance(external_id, str)):
+            raise TypeError(
+                f"CustomerUpdate field externalId is {'null' if external_id is None else 'a ' + type(external_id).__name__}, not a str"
+            )
 
-        _accounting_currency = d.pop("accountingCurrency", UNSET)
+        _accounting_currency = d.get("accountingCurrency", UNSET)
         accounting_currency: FiatCurrency | Unset
         if isinstance(_accounting_currency, Unset):
             accounting_currency = UNSET
         else:
             accounting_currency = check_fiat_currency(_accounting_currency)
 
-        _customer_country = d.pop("customerCountry", UNSET)
+        _customer_country = d.get("customerCountry", UNSET)
         customer_country: CountryCode | Unset
         if isinstance(_customer_country, Unset):
             customer_country = UNSET
         else:
             customer_country = check_country_code(_customer_country)
 
-        _provider_country = d.pop("providerCountry", UNSET)
+        _provider_country = d.get("providerCountry", UNSET)
         provider_country: CountryCode | Unset
         if isinstance(_provider_country, Unset):
             provider_country = UNSET
         else:
             provider_country = check_country_code(_provider_country)
 
-        customer_update = cls(
-            external_id=external_id,
-            accounting_currency=accounting_currency,
-            customer_country=customer_country,
-            provider_country=provider_country,
+        customer_update = cls(  # positional, in the order of the class's fields: twice as fast as keywords
+            external_id,
+            accounting_currency,
+            customer_country,
+            provider_country,
         )
 
         return customer_update

@@ -51,28 +51,45 @@ class ValidationErrorBody:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.validation_error_item import ValidationErrorItem
 
-        d = dict(src_dict)
-        error_code = d.pop("errorCode")
+        d = src_dict
+        error_code = d["errorCode"]
+        if not (isinstance(error_code, str)):
+            raise TypeError(
+                f"ValidationErrorBody field errorCode is {'null' if error_code is None else 'a ' + type(error_code).__name__}, not a str"
+            )
 
-        message = d.pop("message")
+        message = d["message"]
+        if not (isinstance(message, str)):
+            raise TypeError(
+                f"ValidationErrorBody field message is {'null' if message is None else 'a ' + type(message).__name__}, not a str"
+            )
 
-        status_code = d.pop("statusCode")
+        status_code = d["statusCode"]
+        if not (isinstance(status_code, int) and not isinstance(status_code, bool)):
+            raise TypeError(
+                f"ValidationErrorBody field statusCode is {'null' if status_code is None else 'a ' + type(status_code).__name__}, not a int"
+            )
 
         data = []
-        _data = d.pop("data")
+        _data = d["data"]
         for data_item_data in _data:
             data_item = ValidationErrorItem.from_dict(data_item_data)
 
             data.append(data_item)
 
-        validation_error_body = cls(
-            error_code=error_code,
-            message=message,
-            status_code=status_code,
-            data=data,
+        validation_error_body = cls(  # positional, in the order of the class's fields: twice as fast as keywords
+            error_code,
+            message,
+            status_code,
+            data,
         )
 
-        validation_error_body.additional_properties = d
+        if len(d) > 4:  # keys beyond the properties: keep them
+            validation_error_body.additional_properties = {
+                key: value
+                for key, value in d.items()
+                if key not in {"errorCode", "message", "statusCode", "data"}
+            }
         return validation_error_body
 
     @property

@@ -230,11 +230,4 @@ def parse_success(response: httpx.Response) -> list[Customer]:
 
     Raises what parsing a body that breaks the contract raises (ValueError, KeyError, TypeError...).
     """
-    response_200 = []
-    _response_200 = response.json()
-    for response_200_item_data in _response_200:
-        response_200_item = Customer.from_dict(response_200_item_data)
-
-        response_200.append(response_200_item)
-
-    return response_200
+    return [Customer.from_dict(item) for item in response.json()]
