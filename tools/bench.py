@@ -5,7 +5,9 @@ their medians, so the machine and its load are the same for both. It prints a ta
 of each figure and PASS or MISS; it exits 0 either way (a measurement, not a test; the test suite has no timed
 assertions). Results and the machine they came from are recorded in docs/BENCHMARKS.md.
 
-    client overhead     get_customer_by_external_or_internal_id on an in-process httpx.MockTransport
+    client overhead     GET by id, PUT update and a list page of 50, each against raw httpx doing the same
+                        request and `json()`, both on one in-process httpx.MockTransport
+    tracing, no provider  the SDK with opentelemetry-api installed and no tracer provider, against without it
     end to end, sync    gets over loopback keep-alive against a canned-response server in another process
     end to end, async   the same with AsyncSdk, 100 requests in flight
     import              `python -c "import tatum"` against `python -c "import httpx"`, whole process
@@ -41,7 +43,7 @@ import tracemalloc
 from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import bench_sandbox
 import httpx
@@ -88,10 +90,10 @@ class Counts:
 
 FULL = Counts(
     overhead_calls=20_000,
-    overhead_rounds=5,
+    overhead_rounds=9,
     e2e_calls=2_000,
     e2e_rounds=9,
-    async_rounds=7,
+    async_rounds=9,
     in_flight=100,
     import_runs=10,
     paging_small=10_000,
@@ -143,11 +145,19 @@ def ratio_figure(
 ) -> Figure:
     raw, sdk = statistics.median(raw_times), statistics.median(sdk_times)
     ratio = sdk / raw
+    pairs = sorted(s / r for r, s in zip(raw_times, sdk_times, strict=True))
     detail = (
         f"median of {len(raw_times)} rounds of {calls:,} calls: raw {raw / calls * 1e6:.1f} us/call, "
-        f"sdk {sdk / calls * 1e6:.1f} us/call (rounds raw {_seconds(raw_times)}, sdk {_seconds(sdk_times)})"
+        f"sdk {sdk / calls * 1e6:.1f} us/call; ratio of each round's pair {pairs[0]:.3f}..{pairs[-1]:.3f} "
+        f"(rounds raw {_seconds(raw_times)}, sdk {_seconds(sdk_times)})"
     )
-    return Figure(name, f"SDK/raw = {ratio:.3f}", f"<= {limit:.2f}", ratio <= limit, detail)
+    return Figure(
+        name,
+        f"SDK/raw = {ratio:.3f} ({pairs[0]:.2f}..{pairs[-1]:.2f})",
+        f"<= {limit:.2f}",
+        ratio <= limit,
+        detail,
+    )
 
 
 def _seconds(times: list[float]) -> str:
@@ -157,12 +167,48 @@ def _seconds(times: list[float]) -> str:
 # Client overhead: both on the same in-process MockTransport
 
 
+PAGE = json.dumps([CUSTOMER] * 50, separators=(",", ":")).encode()
+UPDATE = {"externalId": "651234", "accountingCurrency": "USD", "customerCountry": "US"}
+
+
 def _answer(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(200, content=BODY, headers=JSON_HEADERS)
+    """The MockTransport's answers: a page of 50 for the list, the customer for everything else."""
+    body = PAGE if request.url.path == "/v3/ledger/customer" else BODY
+    return httpx.Response(200, content=body, headers=JSON_HEADERS)
 
 
-def bench_overhead(counts: Counts) -> Figure:
-    calls = counts.overhead_calls
+def _overhead_work(kind: str) -> tuple[Callable[[httpx.Client], object], Callable[[Any], object]]:
+    """The raw httpx work and the SDK call of a client-overhead figure."""
+    headers = {"x-api-key": API_KEY}
+    one = MOCK_BASE + GET_PATH
+    if kind == "get":
+        return (
+            lambda client: client.get(one, headers=headers).json(),
+            lambda api: api.get_customer_by_external_or_internal_id(CUSTOMER_ID),
+        )
+    if kind == "put":
+        return (
+            lambda client: client.put(one, json=UPDATE, headers=headers).json(),
+            lambda api: api.update_customer(CUSTOMER_ID, UPDATE),
+        )
+    page = MOCK_BASE + "/v3/ledger/customer"
+    return (
+        lambda client: client.get(page, params={"pageSize": 50}, headers=headers).json(),
+        lambda api: api.find_all_customers(50),
+    )
+
+
+OVERHEAD_FIGURES = {
+    "get": ("client overhead, GET by id", 1.10),
+    "put": ("client overhead, PUT update", 1.10),
+    "list": ("client overhead, list of 50", 1.25),
+}
+
+
+def bench_overhead(counts: Counts, kind: str = "get") -> Figure:
+    """The SDK against raw httpx doing the same HTTP work and `json()`, both on the same MockTransport."""
+    calls = counts.overhead_calls if kind != "list" else counts.overhead_calls // 5
+    raw_work, sdk_work = _overhead_work(kind)
     raw_client = httpx.Client(transport=httpx.MockTransport(_answer))
     sdk = Sdk(
         api_key_mainnet=API_KEY,
@@ -170,30 +216,59 @@ def bench_overhead(counts: Counts) -> Figure:
         http_client=httpx.Client(transport=httpx.MockTransport(_answer)),
     )
     api = sdk.mainnet().api().customer()
-    url = MOCK_BASE + GET_PATH
-    headers = {"x-api-key": API_KEY}
 
     def raw() -> float:
         started = time.perf_counter()
         for _ in range(calls):
-            data = raw_client.get(url, headers=headers).json()
-        elapsed = time.perf_counter() - started
-        assert data["id"] == CUSTOMER_ID
-        return elapsed
+            raw_work(raw_client)
+        return time.perf_counter() - started
 
     def via_sdk() -> float:
         started = time.perf_counter()
         for _ in range(calls):
-            customer = api.get_customer_by_external_or_internal_id(CUSTOMER_ID)
-        elapsed = time.perf_counter() - started
-        assert customer.id == CUSTOMER_ID
-        return elapsed
+            sdk_work(api)
+        return time.perf_counter() - started
 
     raw(), via_sdk()  # warm-up: first-call caches on both sides
     raw_times, sdk_times = interleaved(counts.overhead_rounds, raw, via_sdk)
     raw_client.close()
     sdk.close()
-    return ratio_figure("client overhead", raw_times, sdk_times, calls, 1.5)
+    name, limit = OVERHEAD_FIGURES[kind]
+    return ratio_figure(name, raw_times, sdk_times, calls, limit)
+
+
+def bench_tracing(counts: Counts) -> Figure:
+    """What opentelemetry-api costs installed but unconfigured: the SDK with it against the SDK without."""
+    from tatum import _tracing
+
+    calls = counts.overhead_calls
+    sdk = Sdk(
+        api_key_mainnet=API_KEY,
+        base_url=MOCK_BASE,
+        http_client=httpx.Client(transport=httpx.MockTransport(_answer)),
+    )
+    api = sdk.mainnet().api().customer()
+    available = _tracing._AVAILABLE
+    assert available, "the otel extra (opentelemetry-api) is not installed: nothing to measure"
+
+    def run(tracing: bool) -> float:
+        _tracing._AVAILABLE = tracing
+        started = time.perf_counter()
+        for _ in range(calls):
+            api.get_customer_by_external_or_internal_id(CUSTOMER_ID)
+        return time.perf_counter() - started
+
+    run(True), run(False)
+    without, with_api = interleaved(counts.overhead_rounds, lambda: run(False), lambda: run(True))
+    _tracing._AVAILABLE = available
+    sdk.close()
+    figure = ratio_figure("tracing, no provider", without, with_api, calls, 1.03)
+    detail = figure.detail.replace("raw ", "without opentelemetry ", 1).replace(
+        "sdk ", "with it, no provider ", 1
+    )
+    return dataclasses.replace(
+        figure, measured=figure.measured.replace("SDK/raw", "with/without"), detail=detail
+    )
 
 
 # The canned-response server of the end-to-end figures, in its own process
@@ -356,7 +431,7 @@ def bench_async(counts: Counts, base: str) -> Figure:
 
     raw(), via_sdk()
     raw_times, sdk_times = interleaved(counts.async_rounds, raw, via_sdk)
-    return ratio_figure(f"end to end, async ({in_flight} in flight)", raw_times, sdk_times, calls, 1.10)
+    return ratio_figure(f"end to end, async ({in_flight} in flight)", raw_times, sdk_times, calls, 1.05)
 
 
 # Import time, whole process
@@ -474,6 +549,9 @@ def bench_paging(counts: Counts) -> Figure:
 
 FIGURES: dict[str, Callable[[Counts], Figure]] = {
     "overhead": bench_overhead,
+    "put": lambda counts: bench_overhead(counts, "put"),
+    "list": lambda counts: bench_overhead(counts, "list"),
+    "tracing": bench_tracing,
     "sync": lambda counts: _with_server(bench_sync, counts),
     "async": lambda counts: _with_server(bench_async, counts),
     "import": bench_import,
