@@ -55,7 +55,13 @@ from ._pipeline import AsyncPipeline, Call, RequestOptions, SyncPipeline
 from ._spec import OPERATIONS
 from ._validation import check_parameters, customer_update
 
-__all__ = ["AsyncCustomerApi", "AsyncCustomerApiWithRawResponse", "CustomerApi", "CustomerApiWithRawResponse"]
+__all__ = [
+    "AsyncCustomerApi",
+    "AsyncCustomerApiWithRawResponse",
+    "CustomerApi",
+    "CustomerApiWithRawResponse",
+    "requests",
+]
 
 _FIND_ALL = OPERATIONS["find_all_customers"]
 _GET = OPERATIONS["get_customer_by_external_or_internal_id"]
