@@ -92,20 +92,24 @@ class Pipeline:
 
     def __init__(
         self,
-        http: httpx.Client | httpx.AsyncClient,
+        http: Any,
         settings: Settings,
         network: str,
         api_key: str | None,
         meter: Meter,
         limiter: RateLimiter,
         clock: Callable[[], float],
+        sleep: Any,
     ) -> None:
+        """`http` an httpx.Client and `sleep` a function (SyncPipeline), or an httpx.AsyncClient and a coroutine
+        function (AsyncPipeline); the Sdk checked both."""
+        self.http = http
+        self.sleep = sleep
         self.settings = settings
         self.network = network
         self.meter = meter
         self.limiter = limiter
         self.clock = clock
-        self._http = http
         self._secrets = (api_key,) if api_key else ()
         # The Sdk's own client carries the User-Agent already; a given client gets it on each request.
         own = http.headers.get("User-Agent") == USER_AGENT
@@ -143,14 +147,14 @@ class Pipeline:
             extra_query = _config.query("extra_query", options.get("extra_query"), taken)
             headers = {**headers, **extra_headers}
             params = {**(params or {}), **extra_query}
-        if self._http.is_closed:
+        if self.http.is_closed:
             raise TatumError(
                 "the Sdk's HTTP client is closed (after close()/aclose() or the end of its `with` block); "
                 "make a new Sdk"
             )
         if self._extra_params:
             params = {**(params or {}), **self._extra_params}
-        request = self._http.build_request(
+        request = self.http.build_request(
             call.request["method"].upper(),
             settings.base_url + call.request["url"],
             params=params or None,
@@ -250,20 +254,8 @@ def _limiter_error(plan: _Plan[Any], wait: float, why: str) -> RateLimitError:
 class SyncPipeline(Pipeline):
     """Sends calls with an httpx.Client, sleeping with `sleep` (waits for the rate limiter and retries)."""
 
-    def __init__(
-        self,
-        http: httpx.Client,
-        settings: Settings,
-        network: str,
-        api_key: str | None,
-        meter: Meter,
-        limiter: RateLimiter,
-        clock: Callable[[], float],
-        sleep: Callable[[float], None],
-    ) -> None:
-        super().__init__(http, settings, network, api_key, meter, limiter, clock)
-        self.http = http
-        self.sleep = sleep
+    http: httpx.Client
+    sleep: Callable[[float], None]
 
     def send(self, call: Call[T], options: Mapping[str, Any]) -> ApiResponse[T]:
         """Send a call with retries under the rate limit; its ApiResponse, or its typed error."""
@@ -328,21 +320,9 @@ class SyncPipeline(Pipeline):
 class AsyncPipeline(Pipeline):
     """Sends calls with an httpx.AsyncClient, sleeping with the coroutine `sleep`."""
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        settings: Settings,
-        network: str,
-        api_key: str | None,
-        meter: Meter,
-        limiter: RateLimiter,
-        clock: Callable[[], float],
-        sleep: Callable[[float], Awaitable[None]],
-    ) -> None:
-        super().__init__(http, settings, network, api_key, meter, limiter, clock)
-        self.http = http
-        self.sleep = sleep
-        self._loop: asyncio.AbstractEventLoop | None = None
+    http: httpx.AsyncClient
+    sleep: Callable[[float], Awaitable[None]]
+    _loop: asyncio.AbstractEventLoop | None = None
 
     async def send(self, call: Call[T], options: Mapping[str, Any]) -> ApiResponse[T]:
         """Send a call with retries under the rate limit; its ApiResponse, or its typed error."""
