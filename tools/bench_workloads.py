@@ -159,21 +159,16 @@ def _outcome(call: Callable[[], object]) -> str | None:
 def sandbox() -> Iterator[str]:
     """`tatum-sandbox --rate-limit LIMIT --quiet --port 0`; its URL, read from the first line it prints."""
     command = [str(Path(sys.executable).with_name("tatum-sandbox")), "--rate-limit", str(LIMIT), "--quiet"]
-    process = subprocess.Popen([*command, "--port", "0"], stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        found = re.fullmatch(r"Tatum sandbox listening on (http://\S+)\n", first)
-        if found is None:
-            raise RuntimeError(f"tatum-sandbox did not start: {first!r} (exit status {process.poll()})")
-        yield found.group(1)
-    finally:
-        process.terminate()
+    with subprocess.Popen([*command, "--port", "0"], stdout=subprocess.PIPE, text=True) as process:
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+            assert process.stdout is not None
+            first = process.stdout.readline()
+            found = re.fullmatch(r"Tatum sandbox listening on (http://\S+)\n", first)
+            if found is None:
+                raise RuntimeError(f"tatum-sandbox did not start: {first!r} (exit status {process.poll()})")
+            yield found.group(1)
+        finally:
+            process.terminate()  # then the `with` waits for it
 
 
 def stats(base_url: str, api_key: str) -> dict[str, int]:
