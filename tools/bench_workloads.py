@@ -69,7 +69,7 @@ class Counts:
     limiter_rounds: int
 
 
-FULL = Counts(runs=3, fanout=200, threads=(8, 25), fleet=(4, 50), limiter_calls=20_000, limiter_rounds=7)
+FULL = Counts(runs=3, fanout=200, threads=(8, 25), fleet=(4, 50), limiter_calls=5_000, limiter_rounds=21)
 QUICK = Counts(runs=1, fanout=60, threads=(4, 15), fleet=(2, 30), limiter_calls=2_000, limiter_rounds=3)
 
 
