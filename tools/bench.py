@@ -13,6 +13,9 @@ assertions). Results and the machine they came from are recorded in docs/BENCHMA
     import              `python -c "import tatum"` against `python -c "import httpx"`, whole process
     paging memory       peak RSS of iter_customers over 10,000 and 100,000 customers, fresh process each
     sandbox vs Prism    requests per second of the sandbox and of Prism, GET and PUT (tools/bench_sandbox.py)
+    fan-out, threads,   gets against the sandbox's --rate-limit 20 (a gather, threads, processes sharing
+    fleet               Redis): errors, 429s, rate and peak against the limit (tools/bench_workloads.py)
+    limiter cost        rate_limit="auto" with no rate learnt against rate_limit=None, on a MockTransport
 
 The server of the end-to-end figures listens on 127.0.0.1 only, answers every request with the same Customer,
 is started and stopped by this script, and stops by itself after a bounded number of requests or seconds.
@@ -46,6 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import bench_sandbox
+import bench_workloads
 import httpx
 import tatum
 from tatum import AsyncSdk, Sdk
@@ -557,6 +561,10 @@ FIGURES: dict[str, Callable[[Counts], Figure]] = {
     "import": bench_import,
     "paging": bench_paging,
     "sandbox": lambda counts: Figure(**bench_sandbox.figure(quick=counts == QUICK)),
+    "fanout": lambda counts: Figure(**bench_workloads.figure("fanout", quick=counts == QUICK)),
+    "threads": lambda counts: Figure(**bench_workloads.figure("threads", quick=counts == QUICK)),
+    "fleet": lambda counts: Figure(**bench_workloads.figure("fleet", quick=counts == QUICK)),
+    "limiter": lambda counts: Figure(**bench_workloads.figure("limiter", quick=counts == QUICK)),
 }
 
 

@@ -1,0 +1,101 @@
+"""Workloads against the sandbox over real HTTP: a fan-out and a pool of threads, under the rate limiter.
+
+The sandbox limits the fixture's key to LIMIT calls in any one-second window (its 429s ask for a short
+Retry-After, so a failing run stays quick) and counts what it receives.
+
+- With a fixed `rate_limit` of half the sandbox's limit, the sandbox never refuses a call and never sees more
+  than its limit in a second: without the limiter, 100 calls go at once. The half leaves room for the delay
+  between a call's sending and the sandbox counting it, which on a loaded machine varies by more than the
+  limiter's margin for it (RATE_LIMIT_MARGIN, 30 ms); at the limit itself such a test would fail now and then.
+- With "auto", starting cold as a program does: every call succeeds (a 429 puts it back in line, it never uses
+  up a retry; without the limiter the refused calls come back together and run out of retries) and the
+  limiter has learnt a rate from `x-ratelimit-persec`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from tatum.testing import TatumSandbox
+
+LIMIT = 50
+RATE = LIMIT // 2
+RETRY_AFTER = 0.2
+
+
+def prepare(tatum_sandbox: TatumSandbox) -> str:
+    """Limit the fixture's key to LIMIT calls a second; returns the id of a customer to get."""
+    tatum_sandbox.set_rate_limit(LIMIT, retry_after=RETRY_AFTER)
+    return tatum_sandbox.add_customer("c-1")
+
+
+async def gather_100(tatum_sandbox: TatumSandbox, id: str, **options: object) -> float | None:
+    """One asyncio.gather of 100 gets; the rate the limiter has in force afterwards."""
+    sdk = tatum_sandbox.async_sdk(**options)
+    api = sdk.mainnet().api().customer()
+
+    customers = await asyncio.gather(*(api.get_customer_by_external_or_internal_id(id) for _ in range(100)))
+
+    assert [customer.id for customer in customers] == [id] * 100
+    return sdk.mainnet().rate_limit
+
+
+def threads_8_x_20(tatum_sandbox: TatumSandbox, id: str, **options: object) -> float | None:
+    """8 threads sharing one Sdk, 20 gets each; the rate the limiter has in force afterwards."""
+    sdk = tatum_sandbox.sdk(**options)
+    api = sdk.mainnet().api().customer()
+
+    def twenty_calls() -> list[str]:
+        return [api.get_customer_by_external_or_internal_id(id).id for _ in range(20)]
+
+    with ThreadPoolExecutor(8) as pool:
+        threads = [pool.submit(twenty_calls) for _ in range(8)]
+        got = [got for thread in threads for got in thread.result()]  # a thread's error is raised here
+
+    assert got == [id] * 160
+    return sdk.mainnet().rate_limit
+
+
+async def test_a_gather_of_100_calls_at_a_fixed_rate_is_never_refused(tatum_sandbox: TatumSandbox) -> None:
+    id = prepare(tatum_sandbox)
+
+    assert await gather_100(tatum_sandbox, id, rate_limit=RATE) == RATE
+
+    stats = tatum_sandbox.stats()
+    assert (stats.requests, stats.rate_limited) == (100, 0)
+    assert stats.peak_per_second <= LIMIT
+
+
+def test_8_threads_of_20_calls_at_a_fixed_rate_are_never_refused(tatum_sandbox: TatumSandbox) -> None:
+    id = prepare(tatum_sandbox)
+
+    assert threads_8_x_20(tatum_sandbox, id, rate_limit=RATE) == RATE
+
+    stats = tatum_sandbox.stats()
+    assert (stats.requests, stats.rate_limited) == (160, 0)
+    assert stats.peak_per_second <= LIMIT
+
+
+async def test_a_gather_of_100_calls_learns_the_rate_and_every_call_succeeds(
+    tatum_sandbox: TatumSandbox,
+) -> None:
+    id = prepare(tatum_sandbox)
+
+    # "auto", cold: the 429s of the first wave put their calls back in line
+    rate = await gather_100(tatum_sandbox, id)
+
+    # learnt (lower for a while after a 429 that slowed it down)
+    assert rate is not None and 0 < rate <= LIMIT
+    stats = tatum_sandbox.stats()
+    assert stats.requests - stats.rate_limited == 100  # each call went through once
+
+
+def test_8_threads_of_20_calls_learn_the_rate_and_every_call_succeeds(tatum_sandbox: TatumSandbox) -> None:
+    id = prepare(tatum_sandbox)
+
+    rate = threads_8_x_20(tatum_sandbox, id)
+
+    assert rate is not None and 0 < rate <= LIMIT
+    stats = tatum_sandbox.stats()
+    assert stats.requests - stats.rate_limited == 160
