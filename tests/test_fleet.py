@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import tatum
@@ -130,7 +133,9 @@ def test_tatum_redis_url_in_the_environment_shares_the_meters(
 def assert_shared_state_error(error: tatum.SharedStateError, url: str) -> None:
     message = str(error)
     assert message.startswith(f"Redis at {url} cannot be reached (ConnectionError: ")
-    assert message.endswith("the rate limiter and credit budget are shared through it, so nothing was sent")
+    assert message.endswith(
+        "the rate limiter and credit budget are shared through it, so the SDK sends no call it cannot count there"
+    )
 
 
 def test_a_redis_that_goes_away_mid_run_stops_the_calls_before_they_are_sent(
@@ -196,15 +201,22 @@ def test_the_error_does_not_quote_the_redis_password(tatum_sandbox: TatumSandbox
 # redis_url: checked when the Sdk is made
 
 
+RULE = "must be redis://[user:password@]host[:port][/db], rediss://... or unix:///path/to/socket"
+
+
 @pytest.mark.parametrize(
     ("url", "rule"),
     [
-        ("http://127.0.0.1:6379/0", "must be a redis://, rediss:// or unix:// URL"),
-        ("127.0.0.1:6379", "must be a redis://, rediss:// or unix:// URL"),
-        ("", "must be a redis://, rediss:// or unix:// URL"),
-        (6379, "must be a redis://, rediss:// or unix:// URL"),
-        ("redis://127.0.0.1:port/0", "is not a Redis URL: Port could not be cast to integer value as 'port'"),
-        ("redis://127.0.0.1:70000/0", "is not a Redis URL: Port out of range 0-65535"),
+        ("http://127.0.0.1:6379/0", RULE),
+        ("127.0.0.1:6379", RULE),
+        ("", RULE),
+        (6379, RULE),
+        ("redis://127.0.0.1:port/0", RULE),
+        ("redis://127.0.0.1:70000/0", RULE),
+        ("redis://127.0.0.1:6379/1x", RULE),  # redis-py would read database 0
+        ("redis://127.0.0.1:6379/-1", RULE),  # redis-py would fail only at the first call
+        ("redis:///0", RULE),  # no host
+        ("unix://", RULE),  # no socket path
         ("redis://127.0.0.1/0?socket_timeout=soon", "is not a Redis URL: Invalid value for 'socket_timeout'"),
     ],
 )
@@ -219,9 +231,7 @@ def test_a_bad_redis_url_is_a_validation_error(url: object, rule: str) -> None:
 def test_a_bad_tatum_redis_url_is_a_validation_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TATUM_REDIS_URL", "localhost:6379")
 
-    with pytest.raises(
-        tatum.ValidationError, match=r"^redis_url: must be a redis://, rediss:// or unix:// URL$"
-    ):
+    with pytest.raises(tatum.ValidationError, match=r"^redis_url: must be redis://"):
         tatum.Sdk()
 
 
@@ -244,3 +254,54 @@ def test_without_the_redis_extra_redis_url_says_which_to_install() -> None:
     assert result.stderr == ""
     message = 'ValidationError redis_url: sharing limits through Redis needs the redis extra: pip install "tatum-sdk[redis]"'
     assert result.stdout.splitlines() == [message, message]
+
+
+def test_a_worker_joining_a_busy_fleet_keeps_to_the_fleets_rate(
+    tatum_sandbox: TatumSandbox, redis_url: str
+) -> None:
+    """A process that has learnt nothing yet reads the rate the fleet learnt from Redis, before its first call."""
+    tatum_sandbox.set_rate_limit(5, retry_after=0.2)
+    id = tatum_sandbox.add_customer("c-1")
+    busy = tatum_sandbox.sdk(redis_url=redis_url).mainnet().api().customer()
+    busy.get_customer_by_external_or_internal_id(id)
+    # another clock gives this Sdk a limiter of its own, as another process has
+    joining = (
+        tatum_sandbox.sdk(redis_url=redis_url, clock=lambda: time.monotonic()).mainnet().api().customer()
+    )
+    before = tatum_sandbox.stats()
+    with ThreadPoolExecutor(10) as pool:
+        calls = [pool.submit(busy.get_customer_by_external_or_internal_id, id) for _ in range(10)]
+        time.sleep(0.2)
+        joining.get_customer_by_external_or_internal_id(id)
+        for call in calls:
+            call.result()
+
+    after = tatum_sandbox.stats()
+    assert after.rate_limited == before.rate_limited
+    assert after.peak_per_second <= 5
+
+
+def test_a_redis_lost_during_a_call_does_not_turn_what_the_api_did_into_an_error(
+    tatum_sandbox: TatumSandbox,
+) -> None:
+    id = tatum_sandbox.add_customer("c-1")
+    with RedisServer() as redis:
+        api = tatum_sandbox.sdk(redis_url=redis.url).mainnet().api().customer()
+        tatum_sandbox.inject_fault(delay=1.0)
+
+        def kill_once_received() -> None:
+            while tatum_sandbox.stats().requests == 0:
+                time.sleep(0.01)
+            redis.kill()
+
+        killer = threading.Thread(target=kill_once_received)
+        killer.start()
+        try:
+            api.disable_customer(id)  # the API did it: the call returns, its bookkeeping is logged instead
+        finally:
+            killer.join()
+        with pytest.raises(tatum.SharedStateError):  # the next call cannot be counted: it is not sent
+            api.enable_customer(id)
+
+    customer = tatum_sandbox.sdk().mainnet().api().customer().get_customer_by_external_or_internal_id(id)
+    assert customer.enabled is False

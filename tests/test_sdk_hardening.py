@@ -9,6 +9,7 @@ event loop says what to do. A fuzz test keeps every public method honest: only T
 from __future__ import annotations
 
 import asyncio
+import gc
 import gzip
 import json
 import tracemalloc
@@ -302,7 +303,7 @@ def test_iter_customers_refuses_a_page_that_repeats_the_previous_one() -> None:
     page = [{**CUSTOMER, "id": f"{n:024x}", "externalId": f"c-{n}"} for n in range(10)]
     script = Script(*(reply(200, page) for _ in range(5)))
 
-    with pytest.raises(tatum.UnexpectedResponseError, match="repeats the previous page"):
+    with pytest.raises(tatum.UnexpectedResponseError, match="repeats an earlier page"):
         list(script.sdk().mainnet().api().customer().iter_customers(page_size=10))
 
     assert len(script.requests) == 2
@@ -312,7 +313,7 @@ async def test_aiter_customers_refuses_a_page_that_repeats_the_previous_one() ->
     page = [{**CUSTOMER, "id": f"{n:024x}", "externalId": f"c-{n}"} for n in range(10)]
     script = Script(*(reply(200, page) for _ in range(5)))
 
-    with pytest.raises(tatum.UnexpectedResponseError, match="repeats the previous page"):
+    with pytest.raises(tatum.UnexpectedResponseError, match="repeats an earlier page"):
         [c async for c in script.async_sdk().mainnet().api().customer().aiter_customers(page_size=10)]
 
 
@@ -329,3 +330,174 @@ def test_an_async_sdk_used_from_a_second_event_loop_raises_a_tatum_error_that_sa
         asyncio.run(api.get_customer_by_external_or_internal_id("651234"))
 
     assert len(script.requests) == 1
+
+
+# What an attacker's review found, each with a test that failed before its fix.
+
+
+def test_layered_or_unbounded_content_encodings_are_refused_not_inflated() -> None:
+    bomb = gzip.compress(gzip.compress(b"[" * (64 << 20)))  # 64 MiB inside two layers of gzip
+    for coding in ("gzip, gzip", "identity, gzip, deflate", "br", "zstd", "compress"):
+        script = Script(
+            reply(200, raw=bomb, headers={"Content-Type": "application/json", "Content-Encoding": coding})
+        )
+        tracemalloc.start()
+        try:
+            with pytest.raises(tatum.ApiConnectionError, match="not one the SDK reads with a bound"):
+                script.sdk(max_retries=0).mainnet().api().customer().find_all_customers(10)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < 8 << 20, coding
+
+
+def test_the_sdk_asks_only_for_the_codings_it_reads_with_a_bound() -> None:
+    script = Script(reply(200, [CUSTOMER]))
+    script.sdk().mainnet().api().customer().find_all_customers(10)
+
+    assert script.requests[0].headers["accept-encoding"] == "gzip, deflate"
+    with pytest.raises(tatum.ValidationError, match="Accept-Encoding cannot be set per call"):
+        script.sdk().mainnet().api().customer().find_all_customers(
+            10, extra_headers={"Accept-Encoding": "br"}
+        )
+
+
+def test_a_key_echoed_in_an_error_code_or_a_request_id_is_scrubbed() -> None:
+    echo_code = Script(reply(403, {"errorCode": "e." + KEY_MAINNET, "message": "m", "statusCode": 403}))
+    with pytest.raises(tatum.ForbiddenError) as caught:
+        echo_code.sdk().mainnet().api().customer().get_customer_by_external_or_internal_id("abc")
+    assert KEY_MAINNET not in str(caught.value) and KEY_MAINNET not in str(caught.value.error_code)
+
+    echo_id = Script(reply(200, CUSTOMER, headers={"x-request-id": KEY_MAINNET}))
+    raw = (
+        echo_id.sdk()
+        .mainnet()
+        .api()
+        .customer()
+        .with_raw_response.get_customer_by_external_or_internal_id("abc")
+    )
+    assert KEY_MAINNET not in repr(raw) and raw.request_id == "***"
+    assert KEY_MAINNET not in str(dict(raw.headers))
+
+
+def test_a_key_cut_at_the_cap_or_spelled_with_json_escapes_is_scrubbed() -> None:
+    cut = Script(reply(502, raw=b"<html>bad key: " + KEY_MAINNET.encode() + b" and more"))
+    with pytest.raises(tatum.ServerError) as caught:
+        cut.sdk(max_retries=0, max_response_bytes=30).mainnet().api().customer().find_all_customers(10)
+    assert _leaks(str(caught.value), KEY_MAINNET) == []
+
+    escaped = "".join(f"\\u{ord(char):04x}" for char in KEY_MAINNET)
+    spelled = Script(reply(400, raw=('{"message": 5, "detail": "' + escaped + '"}').encode()))
+    with pytest.raises(tatum.BadRequestError) as caught_bad:
+        spelled.sdk().mainnet().api().customer().find_all_customers(10)
+    assert KEY_MAINNET not in str(caught_bad.value) and escaped not in str(caught_bad.value)
+
+
+@pytest.mark.parametrize(
+    "date", ["Mon, 01 Jan 2020 00:00:00 +99999999999999999999", "Sun, 31 Dec 9999 23:59:59 -9999"]
+)
+def test_a_retry_after_date_that_overflows_is_unreadable_not_an_overflow(date: str) -> None:
+    script = Script(reply(503, headers={"Retry-After": date}), reply(200, [CUSTOMER]))
+
+    assert len(script.sdk().mainnet().api().customer().find_all_customers(10)) == 1
+
+
+def test_a_deeply_nested_error_body_is_not_a_recursion_error() -> None:
+    body = b'{"errorCode":"x","message":"m","data":' + b"[" * 900 + b"]" * 900 + b"}"
+    script = Script(reply(400, raw=body))
+
+    with pytest.raises(tatum.BadRequestError) as caught:
+        script.sdk().mainnet().api().customer().find_all_customers(10)
+
+    assert caught.value.message == "m"
+
+
+def test_a_large_error_body_keeps_no_data() -> None:
+    body = json.dumps({"errorCode": "x", "message": "m", "data": [[]] * 200_000}).encode()
+    script = Script(reply(400, raw=body))
+
+    with pytest.raises(tatum.BadRequestError) as caught:
+        script.sdk().mainnet().api().customer().find_all_customers(10)
+
+    assert (caught.value.message, caught.value.data) == ("m", None)
+
+
+@pytest.mark.parametrize(
+    ("options", "parameter"),
+    [
+        ({"timeout": 10**400}, "timeout"),
+        ({"deadline": 10**400}, "deadline"),
+        ({"rate_limit": 10**400}, "rate_limit"),
+        ({"rate_limit": 1e-300}, "rate_limit"),
+        ({"timeout": httpx.Timeout(float("inf"))}, "timeout"),
+        ({"timeout": httpx.Timeout(float("nan"))}, "timeout"),
+        ({"timeout": httpx.Timeout(-1)}, "timeout"),
+        ({"max_response_bytes": 2**63}, "max_response_bytes"),
+    ],
+)
+def test_extreme_settings_are_validation_errors(options: dict[str, Any], parameter: str) -> None:
+    with pytest.raises(tatum.ValidationError) as caught:
+        tatum.Sdk(**options)
+
+    assert caught.value.parameter == parameter
+
+
+@pytest.mark.parametrize(
+    ("options", "parameter"),
+    [
+        ({"timeout": 1e300}, "timeout"),
+        ({"deadline": 10**400}, "deadline"),
+        ({"extra_query": {"a": "b" * 70000}}, "extra_query"),
+    ],
+)
+def test_extreme_per_call_options_are_validation_errors_and_send_nothing(
+    options: dict[str, Any], parameter: str
+) -> None:
+    script = Script()
+
+    with pytest.raises(tatum.ValidationError) as caught:
+        script.sdk().mainnet().api().customer().find_all_customers(10, **options)
+
+    assert caught.value.parameter == parameter
+    assert script.requests == []
+
+
+@pytest.mark.parametrize("field", ["initial", "maximum"])
+def test_a_backoff_of_centuries_is_a_validation_error(field: str) -> None:
+    with pytest.raises(tatum.ValidationError, match=f"backoff.{field}"):
+        tatum.Backoff(**{field: 10**400})
+
+
+def test_pages_refuse_a_start_offset_of_none_before_sending() -> None:
+    script = Script()
+
+    with pytest.raises(tatum.ValidationError, match="start_offset"):
+        script.sdk().mainnet().api().customer().iter_customers(start_offset=None)  # type: ignore[arg-type]
+
+    assert script.requests == []
+
+
+def test_a_rate_limit_error_says_why_it_was_not_retried() -> None:
+    long_wait = Script(reply(429, error_body(429, "rate.limit"), headers={"Retry-After": "120"}))
+    with pytest.raises(
+        tatum.RateLimitError, match=r"not retried: Retry-After 120s is longer than MAX_RETRY_AFTER"
+    ):
+        long_wait.sdk().mainnet().api().customer().find_all_customers(10)
+
+    deadline = Script(reply(429, error_body(429, "rate.limit"), headers={"Retry-After": "5"}))
+    with pytest.raises(tatum.RateLimitError, match="would pass the call's deadline"):
+        deadline.sdk().mainnet().api().customer().find_all_customers(10, deadline=2)
+
+
+# The connection left open on the first loop is what the test is about: when it is collected, Python says so.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_async_sdk_closed_from_a_second_event_loop_raises_a_tatum_error(tatum_sandbox: Any) -> None:
+    tatum_sandbox.add_customer("c-1")
+    sdk = tatum.AsyncSdk("sandbox-test-mainnet-key", base_url=tatum_sandbox.url)
+    asyncio.run(sdk.mainnet().api().customer().get_customer_by_external_or_internal_id("c-1"))
+
+    with pytest.raises(tatum.TatumError, match="close it on the event loop it was used on"):
+        asyncio.run(sdk.aclose())
+
+    del sdk
+    gc.collect()  # here, in this test, not in whichever test runs next

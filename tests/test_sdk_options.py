@@ -320,7 +320,10 @@ async def test_apages_and_aiter_customers_resume_too() -> None:
     offsets = [page.offset async for page in api.apages(page_size=5, start_offset=2)]
     rest = [c.external_id async for c in api.aiter_customers(page_size=50, start_offset=10)]
 
-    assert (offsets, rest) == ([2, 7], ["c-10", "c-11"])
+    assert (offsets, rest) == (
+        [2, 7, 12],
+        ["c-10", "c-11"],
+    )  # 10 customers fill pages 2 and 7: then an empty one
 
 
 def test_pages_pass_per_call_options_to_every_page() -> None:
@@ -338,6 +341,27 @@ def test_pages_check_their_arguments_before_anything_is_sent(page_size: int, sta
         script.sdk().mainnet().api().customer().pages(page_size, start_offset)
     with pytest.raises(tatum.ValidationError):
         script.sdk().mainnet().api().customer().iter_customers(page_size, start_offset)
+
+
+def test_the_last_page_of_a_walk_always_says_there_is_no_next_page() -> None:
+    """When the customers fill the last page exactly, the empty page after it is yielded: a job waiting for
+    `not page.has_next_page()` sees it."""
+    script = Script(*[paged(20)] * 3)
+
+    pages = list(script.sdk().mainnet().api().customer().pages(page_size=10))
+
+    assert [(len(p.items), p.has_next_page()) for p in pages] == [(10, True), (10, True), (0, False)]
+
+
+def test_a_server_cycling_through_pages_is_refused() -> None:
+    a = [{**CUSTOMER, "id": f"{n:024x}", "externalId": f"a-{n}"} for n in range(2)]
+    b = [{**CUSTOMER, "id": f"{n + 2:024x}", "externalId": f"b-{n}"} for n in range(2)]
+    script = Script(reply(200, a), reply(200, b), reply(200, a), reply(200, b))
+
+    with pytest.raises(tatum.UnexpectedResponseError, match="repeats an earlier page"):
+        list(script.sdk().mainnet().api().customer().iter_customers(page_size=2))
+
+    assert len(script.requests) == 3
 
 
 def test_page_is_exported_with_its_fields() -> None:

@@ -2,8 +2,8 @@
 
 httpx would read a whole body, and inflate a whole gzip member per network read (a 1 MB bomb: 1 GB). Here the
 raw stream is read chunk by chunk and gzip or deflate is inflated with a bound on its output, so no more than
-`cap` bytes (plus one network read) are ever held. Other encodings (br, zstd, when their packages are installed)
-go through httpx's own decoder, checked after each chunk.
+`cap` bytes (plus one network read) are ever held. The SDK asks for gzip or deflate only (`Accept-Encoding`);
+a body in any other coding, or in layers of them, is refused (httpx.DecodingError) rather than inflated blind.
 """
 
 from __future__ import annotations
@@ -36,14 +36,20 @@ class Body:
         self.truncated = False
         self.read_already = response.is_stream_consumed
         """Read (and decoded) by httpx already, before the SDK saw it: an event hook of a given client."""
-        encoding = response.headers.get("content-encoding", "").strip().lower()
+        codings = [part.strip() for part in response.headers.get("content-encoding", "").lower().split(",")]
+        codings = [coding for coding in codings if coding not in ("", "identity")]
         self._inflate: zlib._Decompress | None = None
-        if not self.read_already and encoding in ("gzip", "x-gzip"):
-            self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif not self.read_already and encoding == "deflate":
-            self._inflate = zlib.decompressobj()
-        self.raw = self._inflate is not None or encoding in ("", "identity")
-        """Whether to read the raw stream (identity, or inflated here) rather than httpx's decoded one."""
+        if not self.read_already and codings:
+            if codings in (["gzip"], ["x-gzip"]):
+                self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            elif codings == ["deflate"]:
+                self._inflate = zlib.decompressobj()
+            else:  # layered, or one httpx would inflate without a bound (br, zstd)
+                raise httpx.DecodingError(
+                    f"the body's Content-Encoding {', '.join(codings)} is not one the SDK reads with a bound "
+                    "(it asks for gzip or deflate)",
+                    request=response.request,
+                )
 
     def feed(self, chunk: bytes) -> bool:
         """Take one chunk off the wire; False once the body is complete, cut at the cap, or past the deadline."""
@@ -81,12 +87,12 @@ class Body:
 
 def read(response: httpx.Response, limits: Limits) -> Body:
     """Read a streamed response's body within `limits`, then close it."""
-    body = Body(response, limits)
     try:
+        body = Body(response, limits)
         if body.read_already:
             body.feed(response.content)
         else:
-            for chunk in response.iter_raw() if body.raw else response.iter_bytes():
+            for chunk in response.iter_raw():
                 if not body.feed(chunk):
                     break
     finally:
@@ -97,12 +103,12 @@ def read(response: httpx.Response, limits: Limits) -> Body:
 
 async def aread(response: httpx.Response, limits: Limits) -> Body:
     """Read a streamed response's body within `limits`, then close it (async)."""
-    body = Body(response, limits)
     try:
+        body = Body(response, limits)
         if body.read_already:
             body.feed(response.content)
         else:
-            async for chunk in response.aiter_raw() if body.raw else response.aiter_bytes():
+            async for chunk in response.aiter_raw():
                 if not body.feed(chunk):
                     break
     finally:

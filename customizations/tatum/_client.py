@@ -37,7 +37,7 @@ from ._pipeline import AsyncPipeline, Pipeline, SyncPipeline
 from ._ratelimit import RateLimiter, key_identity, limiter_for
 from ._retry import Backoff
 from .customer import AsyncCustomerApi, CustomerApi
-from .errors import ValidationError
+from .errors import TatumError, ValidationError
 
 __all__ = ["Api", "AsyncApi", "AsyncSdk", "Network", "Sdk"]
 
@@ -453,9 +453,18 @@ class AsyncSdk(_SdkBase[AsyncApi]):
         return AsyncApi(pipeline), pipeline
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless it was given as `http_client`, or this is a `with_options` copy)."""
+        """Close the connection pool (unless it was given as `http_client`, or this is a `with_options` copy).
+
+        Like its calls, on the event loop it was used on: from another one, TatumError.
+        """
         if self._owns_http:
-            await self._http.aclose()
+            try:
+                await self._http.aclose()
+            except RuntimeError as error:  # anyio/httpcore: connections of a closed or foreign event loop
+                raise TatumError(
+                    f"cannot close this AsyncSdk here ({error}): close it on the event loop it was used on, "
+                    "in the same asyncio.run(), for example with `async with AsyncSdk() as sdk:`"
+                ) from error
 
     async def __aenter__(self) -> Self:
         return self

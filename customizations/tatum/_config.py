@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import inspect
 import ipaddress
-import math
 import os
 import re
 from collections.abc import Mapping
@@ -89,30 +88,43 @@ def base_url(given: str | None) -> str:
     return url.rstrip("/")
 
 
+_MAX_SECONDS = 1e9
+"""The most seconds a timeout or deadline may say (about 31 years: more is "never", and breaks arithmetic)."""
+
+
+def _seconds(value: object) -> bool:
+    """Whether `value` is a positive, finite number of seconds, at most _MAX_SECONDS."""
+    return not isinstance(value, bool) and isinstance(value, int | float) and 0 < value <= _MAX_SECONDS
+
+
 def timeout(value: float | httpx.Timeout) -> httpx.Timeout:
+    rule = (
+        f"must be a number of seconds from 0 to {_MAX_SECONDS:g} (not 0), or an httpx.Timeout of such numbers"
+    )
     if isinstance(value, httpx.Timeout):
+        if not all(part is None or _seconds(part) for part in value.as_dict().values()):
+            raise ValidationError("timeout", f"{rule}, not {value!r}")
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
-        raise ValidationError(
-            "timeout", f"must be a positive, finite number of seconds or an httpx.Timeout, not {value!r}"
-        )
+    if not _seconds(value):
+        raise ValidationError("timeout", f"{rule}, not {value!r}")
     return httpx.Timeout(float(value))
 
 
 def deadline(value: float | None) -> float | None:
     """Seconds a whole call may take (attempts, retry waits, rate-limit waits); None: no deadline."""
-    if value is not None and (
-        isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf
-    ):
+    if value is not None and not _seconds(value):
         raise ValidationError(
-            "deadline", f"must be None or a positive, finite number of seconds, not {value!r}"
+            "deadline",
+            f"must be None or a number of seconds from 0 to {_MAX_SECONDS:g} (not 0), not {value!r}",
         )
     return None if value is None else float(value)
 
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# Headers the SDK owns: the key (one per request, never two), and the request's framing.
-_RESERVED_HEADERS = frozenset({"x-api-key", "host", "content-length", "transfer-encoding", "connection"})
+# Headers the SDK owns: the key (one per request, never two), the request's framing, and the codings it reads.
+_RESERVED_HEADERS = frozenset(
+    {"x-api-key", "host", "content-length", "transfer-encoding", "connection", "accept-encoding"}
+)
 
 
 def headers(argument: str, value: Mapping[str, str] | None) -> dict[str, str]:
@@ -154,17 +166,20 @@ def query(argument: str, value: Mapping[str, str] | None, taken: frozenset[str])
 
 
 def max_response_bytes(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValidationError("max_response_bytes", f"must be an int >= 1, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1 << 30:
+        raise ValidationError(
+            "max_response_bytes", f"must be an int from 1 to 1 GiB (1073741824), not {value!r}"
+        )
     return value
 
 
 def rate_limit(value: RateLimit) -> RateLimit:
     if value is None or value == "auto":
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.001 <= value <= 1e6:
         raise ValidationError(
-            "rate_limit", f'must be "auto", None or a positive number of calls per second, not {value!r}'
+            "rate_limit",
+            f'must be "auto", None or a number of calls per second from 0.001 to 1e6, not {value!r}',
         )
     return float(value)
 
@@ -174,8 +189,20 @@ def redis_url(given: str | None) -> str | None:
     url = given if given is not None else os.environ.get(ENV_REDIS_URL) or None
     if url is None:
         return None
-    if not isinstance(url, str) or urlsplit(url).scheme not in ("redis", "rediss", "unix"):
-        raise ValidationError("redis_url", "must be a redis://, rediss:// or unix:// URL")
+    rule = "must be redis://[user:password@]host[:port][/db], rediss://... or unix:///path/to/socket"
+    if not isinstance(url, str):
+        raise ValidationError("redis_url", rule)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number in 0..65535)
+    except ValueError:
+        raise ValidationError("redis_url", rule) from None
+    database = parts.path.lstrip("/")
+    if parts.scheme in ("redis", "rediss"):
+        if not parts.hostname or (database and not database.isdecimal()):
+            raise ValidationError("redis_url", rule)
+    elif parts.scheme != "unix" or not parts.path:
+        raise ValidationError("redis_url", rule)
     return url
 
 

@@ -92,7 +92,7 @@ class _Operation(Generic[P, R]):
         self.__name__ = build.__name__
         self.__wrapped__ = build
         prefix = _RAW_DOC.format(name=build.__name__) if raw else ""
-        self.__doc__ = describe(prefix + (build.__doc__ or ""), self.operation)
+        self.__doc__ = describe(prefix + inspect.cleandoc(build.__doc__ or ""), self.operation)
         self.__signature__ = inspect.signature(build).replace(return_annotation=returns)
         self._build = build
         self._bind = bind

@@ -1,9 +1,10 @@
 """Pages of a list operation: `Page`, and walking them by offset, sync and async.
 
-A page is full when it holds `page_size` items; the walk stops after the first page that is not (an empty page
-after a full one ends the walk without being yielded). It holds one
-page in memory at a time, and refuses an answer that repeats the previous page (a server ignoring `offset`
-would otherwise make it loop forever).
+A page is full when it holds `page_size` items; the walk stops after the first page that is not (when the
+customers fill the last page exactly, that is an empty page: it is yielded too, so the last page seen always
+says `has_next_page() is False`). It holds one page in memory at a time (and a hash of each page seen), and
+refuses an answer that repeats an earlier page: a server ignoring `offset`, or cycling through pages, would
+otherwise make the walk endless.
 """
 
 from __future__ import annotations
@@ -35,20 +36,32 @@ class Page(Generic[T]):
         return len(self.items) >= self.page_size
 
 
+class _Seen:
+    """The pages seen so far, as the hash of their items' keys: a page seen before means the server is not
+    paging (it ignores `offset`, or cycles), and the walk would not end."""
+
+    def __init__(self) -> None:
+        self._pages: set[int] = set()
+
+    def check(
+        self, raw: ApiResponse[list[T]], offset: int, items: list[T], key: Callable[[T], Hashable]
+    ) -> None:
+        if not items:
+            return
+        page = hash(tuple(key(item) for item in items))
+        if page in self._pages:
+            raise raw.unexpected(
+                f"the page at offset {offset} repeats an earlier page (does the server ignore `offset`?)"
+            )
+        self._pages.add(page)
+
+
 def _page(
-    raw: ApiResponse[list[T]],
-    offset: int,
-    page_size: int,
-    key: Callable[[T], Hashable],
-    previous: list[Hashable] | None,
-) -> tuple[Page[T], list[Hashable] | None]:
+    raw: ApiResponse[list[T]], offset: int, page_size: int, key: Callable[[T], Hashable], seen: _Seen
+) -> Page[T]:
     items = raw.parse()
-    keys = [key(item) for item in items]
-    if items and keys == previous:
-        raise raw.unexpected(
-            f"the page at offset {offset} repeats the previous page (does the server ignore `offset`?)"
-        )
-    return Page(items, offset, page_size), keys
+    seen.check(raw, offset, items, key)
+    return Page(items, offset, page_size)
 
 
 def pages(
@@ -58,11 +71,10 @@ def pages(
     key: Callable[[T], Hashable],
 ) -> Iterator[Page[T]]:
     """Every page from `start_offset`, each fetched (`fetch(offset)`) as the previous one is consumed."""
-    offset, previous = start_offset, None
+    offset, seen = start_offset, _Seen()
     while True:
-        page, previous = _page(fetch(offset), offset, page_size, key, previous)
-        if page.items or offset == start_offset:  # after a full page, the next may be empty: not worth a Page
-            yield page
+        page = _page(fetch(offset), offset, page_size, key, seen)
+        yield page
         more, offset = page.has_next_page(), page.next_offset
         del page  # let the page go before the next one is fetched
         if not more:
@@ -76,11 +88,10 @@ async def apages(
     key: Callable[[T], Hashable],
 ) -> AsyncIterator[Page[T]]:
     """Every page from `start_offset` (async)."""
-    offset, previous = start_offset, None
+    offset, seen = start_offset, _Seen()
     while True:
-        page, previous = _page(await fetch(offset), offset, page_size, key, previous)
-        if page.items or offset == start_offset:  # after a full page, the next may be empty: not worth a Page
-            yield page
+        page = _page(await fetch(offset), offset, page_size, key, seen)
+        yield page
         more, offset = page.has_next_page(), page.next_offset
         del page
         if not more:

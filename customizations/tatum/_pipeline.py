@@ -25,7 +25,7 @@ from ._response import ApiResponse
 from ._retry import Attempts, Wait, retry_after_seconds
 from ._spec import Operation
 from ._tracing import NO_SPAN, CallSpan, call_span
-from .errors import RateLimitError, TatumError, ValidationError
+from .errors import RateLimitError, SharedStateError, TatumError, ValidationError
 
 if TYPE_CHECKING:
     import asyncio
@@ -114,6 +114,7 @@ class Pipeline:
         # The Sdk's own client carries the User-Agent already; a given client gets it on each request.
         own = http.headers.get("User-Agent") == USER_AGENT
         self._headers = {**settings.default_headers, **({} if own else {"User-Agent": USER_AGENT})}
+        self._headers["Accept-Encoding"] = "gzip, deflate"  # what tatum._body inflates with a bound
         if api_key:
             self._headers["x-api-key"] = api_key
         # Without a key the network cannot be told by the key, so testnet says so in the query (as in PHP).
@@ -154,14 +155,19 @@ class Pipeline:
             )
         if self._extra_params:
             params = {**(params or {}), **self._extra_params}
-        request = self.http.build_request(
-            call.request["method"].upper(),
-            settings.base_url + call.request["url"],
-            params=params or None,
-            json=call.request.get("json"),
-            headers=headers,
-            timeout=timeout,
-        )
+        try:
+            request = self.http.build_request(
+                call.request["method"].upper(),
+                settings.base_url + call.request["url"],
+                params=params or None,
+                json=call.request.get("json"),
+                headers=headers,
+                timeout=timeout,
+            )
+        except httpx.InvalidURL as error:  # a URL past httpx's length limits: base_url and extra_query
+            raise ValidationError(
+                "extra_query" if options.get("extra_query") else "base_url", str(error)
+            ) from None
         now = self.clock()
         attempts = Attempts(
             self.network,
@@ -207,12 +213,14 @@ class Pipeline:
             return _limiter_error(plan, slot.wait, "it would pass the call's deadline")
         return None
 
-    def _answered(self, plan: _Plan[T], response: httpx.Response, body: _body.Body) -> Wait | None:
+    def _answered(
+        self, plan: _Plan[T], response: httpx.Response, body: _body.Body, started: float
+    ) -> Wait | None:
+        """What follows an attempt the API answered (`started` when the attempt began)."""
         plan.body = body
         if self.settings.rate_limit is not None:
             self.limiter.observe(response.headers)
-        elapsed = self.clock() - plan.started
-        wait = plan.attempts.answered(plan.request, response, elapsed)
+        wait = plan.attempts.answered(plan.request, response, self.clock() - started, body.truncated)
         if wait is not None and wait.rate_limited:
             retry_after = retry_after_seconds(response.headers.get("Retry-After"))
             self.limiter.rate_limited(self.settings.rate_limit, retry_after, plan.slot)
@@ -244,6 +252,15 @@ class Pipeline:
         """How long a shared (Redis) credit reservation is held: the call's deadline and a minute."""
         left = plan.attempts.remaining() if self.meter.blocking_io else None
         return None if left is None else left + 60.0
+
+
+def _after_the_call(work: Callable[..., object], *args: Any) -> None:
+    """Bookkeeping once a call was sent (its credits, its place in the window). A Redis gone meanwhile must not
+    turn what the API did into an error that says nothing was done: it is logged (the next call raises it)."""
+    try:
+        work(*args)
+    except SharedStateError as error:
+        logger.warning("after %s: %s", getattr(work, "__qualname__", work), error)
 
 
 def _limiter_error(plan: _Plan[Any], wait: float, why: str) -> RateLimitError:
@@ -278,27 +295,29 @@ class SyncPipeline(Pipeline):
                 result = self._result(plan)
                 spent = True
             finally:
-                self.meter.settle(reservation, operation.credits, spent)
+                _after_the_call(self.meter.settle, reservation, operation.credits, spent)
             return result
 
     def _wait_turn(self, plan: _Plan[Any]) -> None:
-        """Wait for the rate limiter's slot (giving it back if interrupted); RateLimitError past the deadline."""
+        """Wait for the rate limiter's slot, confirming it when it comes (giving it back if interrupted);
+        RateLimitError if the wait would pass the deadline."""
         setting = self.settings.rate_limit
         if setting is None:
             return
-        slot = plan.slot = self.limiter.reserve(setting)
-        if slot.wait <= 0:
-            return
-        error = self._too_long(plan, slot)
-        if error is not None:
-            self.limiter.release(slot)
-            raise error
-        self._log_wait(plan, slot)
-        try:
-            self.sleep(slot.wait)
-        except BaseException:
-            self.limiter.release(slot)
-            raise
+        limiter = self.limiter
+        slot = plan.slot = limiter.reserve(setting)
+        while slot.wait > 0:
+            error = self._too_long(plan, slot)
+            if error is not None:
+                limiter.release(slot)
+                raise error
+            self._log_wait(plan, slot)
+            try:
+                self.sleep(slot.wait)
+                slot = plan.slot = limiter.confirm(slot, setting)
+            except BaseException:
+                limiter.release(slot)
+                raise
 
     def _attempt(self, plan: _Plan[T]) -> Wait | None:
         self._attempt_timeout(plan)
@@ -313,8 +332,12 @@ class SyncPipeline(Pipeline):
                     response = self.http.send(plan.request, stream=True, follow_redirects=False)
                     body = _body.read(response, self._limits(plan))
         except httpx.HTTPError as error:
+            if plan.slot is not None:
+                _after_the_call(self.limiter.went, plan.slot)
             return plan.attempts.failed(plan.request, error, self.clock() - started)
-        return self._answered(plan, response, body)
+        if plan.slot is not None:
+            _after_the_call(self.limiter.went, plan.slot)
+        return self._answered(plan, response, body, started)
 
 
 class AsyncPipeline(Pipeline):
@@ -352,7 +375,12 @@ class AsyncPipeline(Pipeline):
                 spent = True
             finally:
                 await self._io(
-                    self.meter.blocking_io, self.meter.settle, reservation, operation.credits, spent
+                    self.meter.blocking_io,
+                    _after_the_call,
+                    self.meter.settle,
+                    reservation,
+                    operation.credits,
+                    spent,
                 )
             return result
 
@@ -382,41 +410,47 @@ class AsyncPipeline(Pipeline):
         if setting is None:
             return
         limiter = self.limiter
-        slot = plan.slot = await self._io(limiter.window.blocking_io, limiter.reserve, setting)
-        if slot.wait <= 0:
-            return
-        error = self._too_long(plan, slot)
-        if error is None:
+        blocking = limiter.window.blocking_io
+        slot = plan.slot = await self._io(blocking, limiter.reserve, setting)
+        while slot.wait > 0:
+            error = self._too_long(plan, slot)
+            if error is not None:
+                await self._io(blocking, limiter.release, slot)
+                raise error
             self._log_wait(plan, slot)
             try:
                 await self.sleep(slot.wait)
-                return
+                slot = plan.slot = await self._io(blocking, limiter.confirm, slot, setting)
             except BaseException:
                 import asyncio
 
-                await asyncio.shield(self._io(limiter.window.blocking_io, limiter.release, slot))
+                await asyncio.shield(self._io(blocking, limiter.release, slot))
                 raise
-        await self._io(limiter.window.blocking_io, limiter.release, slot)
-        raise error
 
     async def _attempt(self, plan: _Plan[T]) -> Wait | None:
-        self._attempt_timeout(plan)
-        started = self.clock()
-        left = plan.attempts.remaining()
         import asyncio
 
+        self._attempt_timeout(plan)
+        started = self.clock()
         try:
-            async with asyncio.timeout(left):
+            async with asyncio.timeout(plan.attempts.remaining()):
                 response = await self.http.send(plan.request, stream=True, follow_redirects=False)
                 body = await _body.aread(response, self._limits(plan))
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, TimeoutError) as error:
+            await self._went(plan)
+            if isinstance(error, TimeoutError):
+                error = httpx.ReadTimeout(
+                    "the call's deadline passed during the attempt", request=plan.request
+                )
             return plan.attempts.failed(plan.request, error, self.clock() - started)
-        except TimeoutError:
-            timeout = httpx.ReadTimeout("the call's deadline passed during the attempt", request=plan.request)
-            return plan.attempts.failed(plan.request, timeout, self.clock() - started)
         except RuntimeError as error:  # httpx/anyio on a closed or foreign event loop
             raise TatumError(
                 f"{plan.call.operation.name}: the HTTP client cannot be used here ({error}); "
                 "make one AsyncSdk per event loop"
             ) from error
-        return self._answered(plan, response, body)
+        await self._went(plan)
+        return self._answered(plan, response, body, started)
+
+    async def _went(self, plan: _Plan[Any]) -> None:
+        if plan.slot is not None:
+            await self._io(self.limiter.window.blocking_io, _after_the_call, self.limiter.went, plan.slot)

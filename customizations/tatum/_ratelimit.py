@@ -6,7 +6,10 @@ whole fleet shares it.
 
 The window is a moving one, like the API's: at most `burst` calls in any `period` seconds, where `burst` is the
 rate rounded down (at least 1) and `period` is `burst / rate` seconds plus a small margin for jitter. Each call
-reserves the earliest slot the window allows, in arrival order, and sleeps until then: nothing polls, and a call
+reserves the earliest slot the window allows, in arrival order, and sleeps until then; when it wakes it confirms
+the slot against the window as it is then (a 429 may have blocked the key meanwhile), and once answered it counts
+from the moment its answer came: the API counted it at some time before that, never after, so calls on a slow
+connection (a first call, a new TLS handshake) cannot let a later one in too early. Nothing polls, and a call
 that is cancelled while it waits gives its slot back. A 429 blocks the key for its `Retry-After` (every call
 waiting on the key waits for it too) and, with `rate_limit="auto"`, halves the rate, which then comes back up.
 
@@ -16,7 +19,6 @@ so tests drive them with a fake one.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import math
@@ -33,7 +35,16 @@ from ._constants import LOGGER_NAME, RATE_LIMIT_HEADER, RATE_LIMIT_MARGIN, RATE_
 logger = logging.getLogger(LOGGER_NAME)
 
 _MIN_RATE = 0.1
-"""The slowest a 429 can make the automatic rate: one call in ten seconds."""
+"""The slowest the automatic rate goes (after 429s, or as a header states it): one call in ten seconds."""
+_MAX_RATE = 1e6
+"""The fastest rate a header can state (a larger one is taken as this)."""
+_PROBE_HOLD = 2.0
+"""With "auto" and no rate known yet, the first call goes alone and the others wait for its answer (which
+states the rate) at most this long."""
+_PROBE_POLL = 0.02
+"""How often a call held for that answer looks again (it comes within a round trip)."""
+_SHARED_RATE_CHECK = 1.0
+"""How often a limiter that shares its window (Redis) looks for a rate another process learnt."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,14 @@ class Window(Protocol):
 
     def reserve(self, burst: int, period: float) -> Slot: ...
 
+    def confirm(self, slot: Slot, burst: int, period: float) -> Slot:
+        """At the time of a reserved slot: the slot itself (wait 0) if the call may go now, else a later one."""
+        ...
+
+    def went(self, slot: Slot) -> None:
+        """The call of `slot` was answered (or failed): count it from now on."""
+        ...
+
     def release(self, slot: Slot) -> None: ...
 
     def block(self, seconds: float) -> None: ...
@@ -65,6 +84,14 @@ class Window(Protocol):
 
     def recent(self) -> int:
         """Calls that went in the last second."""
+        ...
+
+    def shared_rate(self) -> float | None:
+        """A rate another process learnt for the key (Redis), or None."""
+        ...
+
+    def share_rate(self, rate: float) -> None:
+        """Tell the other processes of the fleet the rate this one learnt."""
         ...
 
 
@@ -98,10 +125,49 @@ class MemoryWindow:
             times.append(at)
             return Slot(at - now, at)
 
+    def confirm(self, slot: Slot, burst: int, period: float) -> Slot:
+        with self._lock:
+            now = self._clock()
+            times = self._times
+            self._remove(slot.token)
+            at = max(now, self._blocked_until)
+            for _ in range(1000):  # the calls counted in the window ending at `at`; fewer than `burst`: go
+                inside = [went for went in times if at - period < went <= at]
+                if len(inside) < burst:
+                    break
+                at = max(inside[-burst] + period, at + 1e-6)  # later on every round
+            self._insert(at)
+            return Slot(at - now, at, slot.epoch)
+
+    def went(self, slot: Slot) -> None:
+        with self._lock:
+            now = self._clock()
+            if now > slot.token and self._remove(slot.token):
+                self._insert(now)
+
     def release(self, slot: Slot) -> None:
         """Give back a slot not used (its call was cancelled or gave up); slots at equal times are alike."""
-        with self._lock, contextlib.suppress(ValueError):
-            self._times.remove(slot.token)
+        with self._lock:
+            self._remove(slot.token)
+
+    def _remove(self, at: float) -> bool:
+        """Remove one entry at `at`, searching from the newest (where a call's own entry usually is)."""
+        times = self._times
+        for index in range(len(times) - 1, -1, -1):
+            if times[index] == at:
+                del times[index]
+                return True
+            if times[index] < at:
+                return False
+        return False
+
+    def _insert(self, at: float) -> None:
+        """Insert `at`, keeping the entries sorted (from the newest end: entries move forward in time)."""
+        times = self._times
+        index = len(times)
+        while index and times[index - 1] > at:
+            index -= 1
+        times.insert(index, at)
 
     def block(self, seconds: float) -> None:
         with self._lock:
@@ -114,6 +180,12 @@ class MemoryWindow:
         with self._lock:
             now = self._clock()
             return sum(1 for at in self._times if now - 1.0 < at <= now)
+
+    def shared_rate(self) -> float | None:
+        return None  # one process: nothing shared
+
+    def share_rate(self, rate: float) -> None:
+        return None
 
 
 class RateLimiter:
@@ -128,8 +200,13 @@ class RateLimiter:
         self.learnt: float | None = None
         """The rate the API states in `x-ratelimit-persec`, once seen."""
         self._auto: float | None = None
+        self._ceiling: float | None = None  # what the auto rate comes back up to after a 429
         self._slowed_at = 0.0
         self._epoch = 0
+        self._probe: Any = None  # the token of the call that went alone to learn the rate
+        self._probe_since = -math.inf
+        self._states_no_rate = False  # an answer came without the header: the API does not state rates
+        self._shared_checked = -math.inf
 
     def rate(self, setting: RateLimit) -> float | None:
         """Calls per second in force under `setting` ("auto", a number, or None: no limit)."""
@@ -138,47 +215,107 @@ class RateLimiter:
         if setting != "auto":
             return float(setting)
         auto = self._auto
-        if auto is None or self.learnt is None or auto >= self.learnt:
+        if auto is None:
+            return self._rate_from_the_fleet()
+        ceiling = self._ceiling
+        if ceiling is None or auto >= ceiling:
             return auto
-        with self._lock:  # slowed down by a 429: come back up, a share of the API's rate every second
-            if self._auto is not None and self.learnt is not None:
+        with self._lock:  # slowed down by a 429: come back up, a share of the rate every second
+            if self._auto is not None and self._ceiling is not None:
                 now = self._clock()
-                recovered = self._auto + RATE_LIMIT_RECOVERY * self.learnt * (now - self._slowed_at)
-                self._auto, self._slowed_at = min(recovered, self.learnt), now
+                recovered = self._auto + RATE_LIMIT_RECOVERY * self._ceiling * (now - self._slowed_at)
+                self._auto, self._slowed_at = min(recovered, self._ceiling), now
             return self._auto
+
+    def _rate_from_the_fleet(self) -> float | None:
+        """With a shared window, a rate another process learnt (looked up at most once a second)."""
+        if not self.window.blocking_io:
+            return None
+        now = self._clock()
+        if now - self._shared_checked < _SHARED_RATE_CHECK:
+            return None
+        self._shared_checked = now
+        shared = self.window.shared_rate()
+        if shared is not None:
+            self._learn(shared, share=False)
+        return self._auto
 
     def reserve(self, setting: RateLimit) -> Slot:
         """A slot for one call under `setting` (its `wait` is 0 to go at once)."""
         epoch = self._epoch
         rate = self.rate(setting)
-        if rate is None:  # not known yet: count the call (so the window holds it once the rate is learnt)
-            slot = self.window.reserve(_UNLIMITED, 1.0)
-        else:
+        if rate is not None:
             burst = max(1, math.floor(rate))
             slot = self.window.reserve(burst, burst / rate + RATE_LIMIT_MARGIN)
+            return Slot(slot.wait, slot.token, epoch)
+        if setting == "auto" and not self._states_no_rate:
+            now = self._clock()
+            with self._lock:
+                if self._probe is not None and now - self._probe_since < _PROBE_HOLD:
+                    return Slot(_PROBE_POLL, None, epoch)  # wait for the answer of the call that went first
+                probing = True
+        else:
+            probing = False
+        # Not known yet: count the call, so the window holds it once the rate is learnt.
+        slot = self.window.reserve(_UNLIMITED, 1.0)
+        if probing:
+            with self._lock:
+                self._probe, self._probe_since = slot.token, self._clock()
         return Slot(slot.wait, slot.token, epoch)
+
+    def confirm(self, slot: Slot, setting: RateLimit) -> Slot:
+        """At the time of `slot`: go (wait 0), or a later slot if the window or a block says so."""
+        if slot.token is None:  # held while the first call learns the rate: take a slot now
+            return self.reserve(setting)
+        rate = self.rate(setting)
+        burst = _UNLIMITED if rate is None else max(1, math.floor(rate))
+        period = 1.0 if rate is None else burst / rate + RATE_LIMIT_MARGIN
+        confirmed = self.window.confirm(slot, burst, period)
+        return Slot(confirmed.wait, confirmed.token, slot.epoch)
+
+    def went(self, slot: Slot) -> None:
+        """The call of `slot` was answered (or failed): it counts from now on in the window."""
+        if slot.token is None:
+            return
+        self.window.went(slot)
+        if self._probe is not None and slot.token == self._probe:
+            with self._lock:
+                self._probe = None  # what it taught (if anything), `observe` has or will have learnt
 
     def release(self, slot: Slot) -> None:
         """Give back a slot that will not be used."""
         if slot.token is not None:
             self.window.release(slot)
+            if slot.token == self._probe:
+                with self._lock:
+                    self._probe = None
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Learn the key's rate from a response's `x-ratelimit-persec` header."""
         value = headers.get(RATE_LIMIT_HEADER)
         if value is None:
+            if self.learnt is None and not self._states_no_rate:
+                self._states_no_rate = True  # no need to hold calls for an answer that will not tell
             return
         try:
-            rate = float(value)
+            stated = float(value)
         except ValueError:
             return
-        if not 0 < rate < math.inf or rate == self.learnt:
+        if not 0 < stated < math.inf:  # 0, negative, NaN or infinite: it says nothing usable
             return
+        rate = min(max(stated, _MIN_RATE), _MAX_RATE)  # a hostile header cannot stall the key, nor unleash it
+        if rate != self.learnt:
+            self._learn(rate, share=True)
+
+    def _learn(self, rate: float, share: bool) -> None:
         with self._lock:
-            self.learnt = rate
+            self.learnt = self._ceiling = rate
             if self._auto is None or self._auto > rate:
                 self._auto = rate
             self._epoch += 1
+            self._probe = None
+        if share:
+            self.window.share_rate(rate)
         logger.info(
             "the API's rate for the %s key is %g calls per second (%s)", self.name, rate, RATE_LIMIT_HEADER
         )
@@ -198,6 +335,8 @@ class RateLimiter:
                 return  # another 429 of the same wave slowed down first
             if self._auto is None:  # no rate known: start from what went in the last second
                 self._auto = float(max(recent, 1))
+            if self._ceiling is None:
+                self._ceiling = self._auto  # come back up to where it was
             self._auto = max(self._auto / 2, _MIN_RATE)
             self._slowed_at = self._clock()
             self._epoch += 1

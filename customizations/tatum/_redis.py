@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -21,6 +22,9 @@ from .errors import CreditBudgetExceededError, SharedStateError, ValidationError
 T = TypeVar("T")
 
 _PREFIX = "tatum-sdk"
+_SHARED_RATE_TTL = 3600
+"""Seconds a rate one process learnt stays in Redis for the others (each answer that states it renews it
+only when it changes; an hour-old rate is learnt again from the next answer)."""
 _CREDIT_RESERVATION_TTL = 900.0
 """Seconds a credit reservation of a call with no deadline is held before Redis forgets it (a crashed
 process's reservation must not hold the budget forever)."""
@@ -47,6 +51,36 @@ end
 redis.call('ZADD', KEYS[1], at, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], math.ceil((at - now + period) * 1000) + 1000)
 return tostring(at - now)
+"""
+
+# A reserved slot confirmed at its time (the same rule as tatum._ratelimit.MemoryWindow.confirm).
+# KEYS: the window, the block. ARGV: member, burst, period. Returns the seconds to wait (0: go now).
+_CONFIRM = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local burst, period = tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREM', KEYS[1], ARGV[1])
+local at = now
+local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
+if blocked > at then at = blocked end
+for _ = 1, 1000 do  -- `at` moves later on every round; bounded all the same
+  local low = string.format('(%.6f', at - period)
+  local inside = redis.call('ZRANGEBYSCORE', KEYS[1], low, string.format('%.6f', at), 'WITHSCORES')
+  local n = #inside / 2
+  if n < burst then break end
+  at = math.max(tonumber(inside[2 * (n - burst + 1)]) + period, at + 0.000001)
+end
+redis.call('ZADD', KEYS[1], at, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], math.ceil((at - now + period) * 1000) + 1000)
+return tostring(at - now)
+"""
+
+# KEYS: the window. ARGV: member. The call was answered: it counts from now (only ever later).
+_WENT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZADD', KEYS[1], 'XX', 'GT', now, ARGV[1])
+return 1
 """
 
 # KEYS: the block. ARGV: seconds. Blocks until now + seconds, unless already blocked longer.
@@ -121,6 +155,8 @@ class SharedState:
             name: self.client.register_script(source)
             for name, source in {
                 "reserve": _RESERVE,
+                "confirm": _CONFIRM,
+                "went": _WENT,
                 "block": _BLOCK,
                 "blocked_for": _BLOCKED_FOR,
                 "recent": _RECENT,
@@ -141,15 +177,19 @@ class SharedState:
             return work()
         except self._errors as error:
             raise SharedStateError(
-                f"Redis at {_safe(self.url)} cannot be reached ({type(error).__name__}: {error}); the rate "
-                "limiter and credit budget are shared through it, so nothing was sent"
+                f"Redis at {_safe(self.url)} cannot be reached ({type(error).__name__}: {_safe(str(error))}); "
+                "the rate limiter and credit budget are shared through it, so the SDK sends no call it "
+                "cannot count there"
             ) from None
 
 
-def _safe(url: str) -> str:
-    """A Redis URL without its password, for messages."""
-    head, at, host = url.rpartition("@")
-    return f"{head.split('://', 1)[0]}://***@{host}" if at else url
+def _safe(text: str) -> str:
+    """A Redis URL (or a message quoting one) with its credentials and query (a `?password=`) hidden."""
+    return _CREDENTIALS.sub(r"\1***@", _QUERY.sub("?***", text))
+
+
+_CREDENTIALS = re.compile(r"([a-z]+://)[^/@\s]*@")
+_QUERY = re.compile(r"\?\S*")
 
 
 def key_prefix(identity: str, base_url: str) -> str:
@@ -166,11 +206,21 @@ class RedisWindow:
         self._shared = shared
         self._window = f"{prefix}:window"
         self._block = f"{prefix}:blocked"
+        self._rate = f"{prefix}:rate"
 
     def reserve(self, burst: int, period: float) -> Slot:
         member = uuid.uuid4().hex
         wait = float(self._shared.run("reserve", [self._window, self._block], [burst, repr(period), member]))
         return Slot(wait, member)
+
+    def confirm(self, slot: Slot, burst: int, period: float) -> Slot:
+        wait = float(
+            self._shared.run("confirm", [self._window, self._block], [slot.token, burst, repr(period)])
+        )
+        return Slot(wait, slot.token, slot.epoch)
+
+    def went(self, slot: Slot) -> None:
+        self._shared.run("went", [self._window], [slot.token])
 
     def release(self, slot: Slot) -> None:
         self._shared._call(lambda: self._shared.client.zrem(self._window, slot.token))
@@ -183,6 +233,16 @@ class RedisWindow:
 
     def recent(self) -> int:
         return int(self._shared.run("recent", [self._window], []))
+
+    def shared_rate(self) -> float | None:
+        value = self._shared.get(self._rate)
+        try:
+            return None if value is None else float(value)
+        except ValueError:
+            return None
+
+    def share_rate(self, rate: float) -> None:
+        self._shared._call(lambda: self._shared.client.set(self._rate, repr(rate), ex=_SHARED_RATE_TTL))
 
 
 class RedisCreditMeter:

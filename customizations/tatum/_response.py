@@ -7,6 +7,7 @@ the contract raises UnexpectedResponseError; an error status becomes the ApiErro
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import httpx
 
 from ._constants import BODY_EXCERPT_LENGTH
-from ._secrets import scrub
+from ._secrets import scrub, scrub_cut
 from ._spec import Operation
 from .errors import ApiError, RateLimitError, UnexpectedResponseError, error_class, request_id_of
 
@@ -27,18 +28,26 @@ T = TypeVar("T")
 _PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, RecursionError)
 
 
-def excerpt(content: bytes, secrets: tuple[str, ...] = ()) -> str:
+def excerpt(content: bytes, secrets: tuple[str, ...] = (), cut: bool = False) -> str:
     """The start of a response body, decoded leniently, for error messages; `secrets` scrubbed first.
 
-    Scrubbing comes before cutting, so a key that straddles the cut cannot leave its first characters behind.
+    Scrubbing comes before cutting, so a key that straddles the cut cannot leave its first characters behind;
+    a JSON body is quoted as decoded (so a key written with `\\u` escapes is found); `cut`: the body was cut
+    at max_response_bytes, so a key's first characters at its end go too.
     """
-    text: str = scrub(content.decode("utf-8", "replace"), secrets)
+    text = content.decode("utf-8", "replace")
+    if secrets and "\\u" in text:  # JSON escapes could spell a key out: quote the JSON decoded
+        with contextlib.suppress(ValueError, RecursionError):
+            text = json.dumps(json.loads(text), ensure_ascii=False)
+    text = scrub_cut(text, secrets) if cut else scrub(text, secrets)
     return text if len(text) <= BODY_EXCERPT_LENGTH else text[:BODY_EXCERPT_LENGTH] + "..."
 
 
-def unexpected(reason: str, response: httpx.Response, secrets: tuple[str, ...]) -> UnexpectedResponseError:
+def unexpected(
+    reason: str, response: httpx.Response, secrets: tuple[str, ...], cut: bool = False
+) -> UnexpectedResponseError:
     """UnexpectedResponseError for a success status whose body breaks the contract."""
-    body = excerpt(response.content, secrets)
+    body = excerpt(response.content, secrets, cut)
     return UnexpectedResponseError(reason, response.status_code, body, scrub(dict(response.headers), secrets))
 
 
@@ -66,12 +75,21 @@ def parse_success(
         raise unexpected(f"not {what} ({type(error).__name__}: {error})", response, secrets) from error
 
 
+_MAX_DATA_BYTES = 256 * 1024
+"""An error body larger than this keeps no `data` (its message and code still come through): the data of a
+validation error is a few items, and a hostile body's structure must not outgrow the body many times."""
+
+
 def api_error(
-    response: httpx.Response, retry_after: float | None = None, secrets: tuple[str, ...] = ()
+    response: httpx.Response,
+    retry_after: float | None = None,
+    secrets: tuple[str, ...] = (),
+    cut: bool = False,
 ) -> ApiError:
     """The typed exception for an error response, whatever its body (JSON, HTML, empty, truncated).
 
-    Any of `secrets` (the API keys) that the body or headers echo is replaced by "***".
+    Any of `secrets` (the API keys) that the body or headers echo is replaced by "***"; `cut`: the body was
+    cut at max_response_bytes.
     """
     error_code: str | None = None
     message: str | None = None
@@ -82,12 +100,12 @@ def api_error(
         body = None
     if isinstance(body, dict):
         code = body.get("errorCode")
-        error_code = code if isinstance(code, str) else None
+        error_code = scrub(code, secrets) if isinstance(code, str) else None
         text = body.get("message")
         message = text if isinstance(text, str) else None
-        data = body.get("data")
+        data = body.get("data") if len(response.content) <= _MAX_DATA_BYTES else None
     if message is None:
-        message = excerpt(response.content, secrets) or response.reason_phrase or "no body"
+        message = excerpt(response.content, secrets, cut) or response.reason_phrase or "no body"
     cls = error_class(response.status_code, error_code)
     headers = scrub(dict(response.headers), secrets)
     args = (response.status_code, error_code, scrub(message, secrets), scrub(data, secrets), headers)
@@ -114,9 +132,9 @@ class ApiResponse(Generic[T]):
         secrets: tuple[str, ...],
     ) -> None:
         self.http_response = http_response
-        """The httpx.Response of the last attempt (its body already read)."""
+        """The httpx.Response of the last attempt (its body already read), as it came: the API key is not
+        scrubbed from it, since it is the raw answer."""
         self.status_code = http_response.status_code
-        self.headers = http_response.headers
         self.elapsed = elapsed
         """Seconds the whole call took: every attempt, and every retry and rate-limit wait."""
         self.attempts = attempts
@@ -128,6 +146,14 @@ class ApiResponse(Generic[T]):
         self._secrets = secrets
 
     @property
+    def headers(self) -> httpx.Headers:
+        """The answer's headers (with any API key they echo replaced by "***")."""
+        headers = self.http_response.headers
+        if self._secrets and any(secret in value for secret in self._secrets for value in headers.values()):
+            return httpx.Headers(scrub(dict(headers), self._secrets))
+        return headers
+
+    @property
     def request_id(self) -> str | None:
         """`x-request-id`, else Cloudflare's `cf-ray`, else None."""
         return request_id_of(self.headers)
@@ -137,7 +163,7 @@ class ApiResponse(Generic[T]):
         call = self._call
         if self._truncated:
             reason = f"not {call.what}: the body is larger than max_response_bytes"
-            raise unexpected(reason, self.http_response, self._secrets)
+            raise unexpected(reason, self.http_response, self._secrets, cut=True)
         parsed = parse_success(call.operation, call.what, call.parse, self.http_response, self._secrets)
         if call.max_items is not None and isinstance(parsed, list) and len(parsed) > call.max_items:
             reason = f"a page of {len(parsed)} items, where at most {call.max_items} were asked for"

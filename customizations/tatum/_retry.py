@@ -7,7 +7,6 @@ means success. No I/O here: `tatum._pipeline` sends the attempts and sleeps the 
 from __future__ import annotations
 
 import logging
-import math
 import random
 import time
 from collections.abc import Callable
@@ -33,6 +32,9 @@ from .errors import ApiConnectionError, ApiError, ApiTimeoutError, TatumError, V
 
 logger = logging.getLogger(LOGGER_NAME)
 
+_MAX_SECONDS = 86_400.0
+"""The longest backoff delay that can be set: a day."""
+
 # Failures after which the request certainly did not reach the API: a retry then is a first try.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -49,8 +51,15 @@ class Backoff:
     def __post_init__(self) -> None:
         for name in ("initial", "maximum", "jitter"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
-                raise ValidationError(f"backoff.{name}", f"must be a finite number >= 0, not {value!r}")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 <= value <= _MAX_SECONDS
+            ):
+                raise ValidationError(
+                    f"backoff.{name}",
+                    f"must be a number of seconds from 0 to {_MAX_SECONDS:g}, not {value!r}",
+                )
         if self.jitter > 1:
             raise ValidationError("backoff.jitter", f"must be from 0 to 1, not {self.jitter!r}")
 
@@ -70,11 +79,11 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            seconds = (when - (now or datetime.now(UTC))).total_seconds()
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
     if seconds != seconds or seconds in (float("inf"), float("-inf")):  # NaN or infinite: unreadable
         return None
     return max(seconds, 0.0)
@@ -91,6 +100,12 @@ class Wait:
     seconds: float
     reason: str
     rate_limited: bool = False
+
+
+def _noted(error: ApiError, why: str) -> ApiError:
+    """`error`, its message saying why it was not retried."""
+    error.args = (f"{error.args[0]} (not retried: {why})", *error.args[1:])
+    return error
 
 
 class Attempts:
@@ -130,7 +145,10 @@ class Attempts:
         self._error: TatumError | None = None
         self._cause: BaseException | None = None
 
-    def answered(self, request: httpx.Request, response: httpx.Response, elapsed: float) -> Wait | None:
+    def answered(
+        self, request: httpx.Request, response: httpx.Response, elapsed: float, cut: bool = False
+    ) -> Wait | None:
+        """After an answer (`cut`: its body was cut at max_response_bytes)."""
         self.number += 1
         attempt = self.retries + 1
         status = response.status_code
@@ -139,7 +157,7 @@ class Attempts:
             self._response = response
             return None
         retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        error = api_error(response, retry_after, self.secrets)
+        error = api_error(response, retry_after, self.secrets, cut)
         goal = self.operation.already_in_state
         if status == 403 and goal is not None and self.outcome_unknown and error.error_code == goal:
             # An earlier attempt may have done it: Tatum's "already in that state" means the goal is reached.
@@ -151,12 +169,18 @@ class Attempts:
         return wait
 
     def _wait_after_status(self, status: int, retry_after: float | None, error: ApiError) -> Wait | None:
-        if retry_after is not None and retry_after > MAX_RETRY_AFTER:
-            return self._end(error)
+        if retry_after is not None and retry_after > MAX_RETRY_AFTER and status in RETRYABLE_STATUSES:
+            return self._end(
+                _noted(
+                    error, f"Retry-After {retry_after:g}s is longer than MAX_RETRY_AFTER {MAX_RETRY_AFTER:g}s"
+                )
+            )
         if status == 429 and self.rate_limiter_on:
             self.rate_limited += 1
-            if self.rate_limited > MAX_RATE_LIMITED or self._passes_deadline(retry_after or 0.0):
-                return self._end(error)
+            if self.rate_limited > MAX_RATE_LIMITED:
+                return self._end(_noted(error, f"{MAX_RATE_LIMITED} answers of 429 in this call"))
+            if self._passes_deadline(retry_after or 0.0):
+                return self._end(_noted(error, "waiting out its Retry-After would pass the call's deadline"))
             reason = f"HTTP 429, Retry-After {retry_after:g}s" if retry_after is not None else "HTTP 429"
             return Wait(retry_after or 0.0, reason, rate_limited=True)
         if status not in RETRYABLE_STATUSES or self.retries >= self.max_retries:

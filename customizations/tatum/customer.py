@@ -54,6 +54,7 @@ from ._pages import Page
 from ._pipeline import AsyncPipeline, Call, RequestOptions, SyncPipeline
 from ._spec import OPERATIONS
 from ._validation import check_parameters, customer_update
+from .errors import ValidationError
 
 __all__ = [
     "AsyncCustomerApi",
@@ -165,6 +166,13 @@ def _change_state(endpoint: ModuleType, id: str, options: Mapping[str, Any]) -> 
     return Request(Call(operation, endpoint.build_request(id), endpoint.parse_success, "no content"), options)
 
 
+def _check_start(page_size: int, start_offset: int) -> None:
+    """The arguments of a walk of pages: start_offset is required there (an int >= 0, unlike `offset`)."""
+    if start_offset is None:
+        raise ValidationError("start_offset", "must be an int >= 0, not None")
+    check_parameters(_FIND_ALL, {"pageSize": page_size, "offset": start_offset})
+
+
 def _customer_id(customer: Customer) -> str:
     return customer.id
 
@@ -218,7 +226,7 @@ class CustomerApi:
         Each `Page` has `items`, `offset`, `next_offset` (pass it as `start_offset` to resume a job there) and
         `has_next_page()`. Raises UnexpectedResponseError if a page repeats the previous one.
         """
-        check_parameters(_FIND_ALL, {"pageSize": page_size, "offset": start_offset})
+        _check_start(page_size, start_offset)
         raw = self.with_raw_response.find_all_customers
         return _pages.pages(
             lambda offset: raw(page_size, offset, **options), page_size, start_offset, _customer_id
@@ -278,7 +286,7 @@ class AsyncCustomerApi:
         self, page_size: int = 50, start_offset: int = 0, **options: Unpack[RequestOptions]
     ) -> AsyncIterator[Page[Customer]]:
         """Every page of customers from `start_offset` (`async for`); see `CustomerApi.pages`."""
-        check_parameters(_FIND_ALL, {"pageSize": page_size, "offset": start_offset})
+        _check_start(page_size, start_offset)
         raw = self.with_raw_response.find_all_customers
         return _pages.apages(
             lambda offset: raw(page_size, offset, **options), page_size, start_offset, _customer_id
