@@ -136,7 +136,8 @@ def errors_section() -> Iterator[str]:
     yield "## Errors"
     yield ""
     yield "Module `tatum.errors`, every name re-exported from `tatum`. `ApiError` and its subclasses carry"
-    yield "`status_code`, `error_code`, `message`, `data` and `headers`."
+    yield "`status_code`, `error_code`, `message`, `data`, `headers` and `request_id` (the answer's `x-request-id`, else"
+    yield "Cloudflare's `cf-ray`: quote it to Tatum's support)."
     yield ""
     yield "```"
     yield inspect.cleandoc(errors.__doc__ or "").split("\n\n", 1)[1]

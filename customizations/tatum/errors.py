@@ -6,7 +6,7 @@ TatumError
 ├── UnexpectedResponseError             a success status whose body breaks the contract
 ├── SharedStateError                    the Redis of `redis_url` cannot be reached; nothing sent
 ├── ApiConnectionError                  no answer from the API, after retries
-│   └── ApiTimeoutError
+│   └── ApiTimeoutError                 (also: the call's deadline passed)
 └── ApiError                            the API answered with an error status
     ├── BadRequestError        400        ├── NotFoundError   404
     ├── AuthenticationError    401        ├── RateLimitError  429
@@ -118,7 +118,7 @@ class ApiConnectionError(TatumError):
 
 
 class ApiTimeoutError(ApiConnectionError):
-    """The API did not answer within the timeout, after every retry."""
+    """The API did not answer within the timeout, after every retry; or the call's deadline passed."""
 
 
 class ApiError(TatumError):
