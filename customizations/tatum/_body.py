@@ -36,15 +36,16 @@ class Body:
         self.truncated = False
         self.read_already = response.is_stream_consumed
         """Read (and decoded) by httpx already, before the SDK saw it: an event hook of a given client."""
-        codings = [part.strip() for part in response.headers.get("content-encoding", "").lower().split(",")]
-        codings = [coding for coding in codings if coding not in ("", "identity")]
         self._inflate: zlib._Decompress | None = None
-        if not self.read_already and codings:
+        encoding = response.headers.get("content-encoding")
+        if encoding and not self.read_already:
+            codings = [part.strip() for part in encoding.lower().split(",")]
+            codings = [coding for coding in codings if coding not in ("", "identity")]
             if codings in (["gzip"], ["x-gzip"]):
                 self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
             elif codings == ["deflate"]:
                 self._inflate = zlib.decompressobj()
-            else:  # layered, or one httpx would inflate without a bound (br, zstd)
+            elif codings:  # layered, or one httpx would inflate without a bound (br, zstd)
                 raise httpx.DecodingError(
                     f"the body's Content-Encoding {', '.join(codings)} is not one the SDK reads with a bound "
                     "(it asks for gzip or deflate)",

@@ -55,6 +55,8 @@ class RequestOptions(TypedDict, total=False):
 
 
 _OPTIONS = frozenset(RequestOptions.__annotations__)
+_CODINGS = "gzip, deflate"
+"""The content codings the SDK asks for: those tatum._body inflates with a bound."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,10 @@ class Pipeline:
         # The Sdk's own client carries the User-Agent already; a given client gets it on each request.
         own = http.headers.get("User-Agent") == USER_AGENT
         self._headers = {**settings.default_headers, **({} if own else {"User-Agent": USER_AGENT})}
-        self._headers["Accept-Encoding"] = "gzip, deflate"  # what tatum._body inflates with a bound
+        if (
+            http.headers.get("Accept-Encoding") != _CODINGS
+        ):  # httpx's default, unless brotli or zstd is installed
+            self._headers["Accept-Encoding"] = _CODINGS
         if api_key:
             self._headers["x-api-key"] = api_key
         # Without a key the network cannot be told by the key, so testnet says so in the query (as in PHP).

@@ -207,6 +207,8 @@ class RateLimiter:
         self._probe_since = -math.inf
         self._states_no_rate = False  # an answer came without the header: the API does not state rates
         self._shared_checked = -math.inf
+        self._second = 0  # calls counted per whole second while nothing is known (to estimate after a 429)
+        self._this_second = self._last_second = 0
 
     def rate(self, setting: RateLimit) -> float | None:
         """Calls per second in force under `setting` ("auto", a number, or None: no limit)."""
@@ -216,7 +218,7 @@ class RateLimiter:
             return float(setting)
         auto = self._auto
         if auto is None:
-            return self._rate_from_the_fleet()
+            return self._rate_from_the_fleet() if self.window.blocking_io else None
         ceiling = self._ceiling
         if ceiling is None or auto >= ceiling:
             return auto
@@ -229,8 +231,6 @@ class RateLimiter:
 
     def _rate_from_the_fleet(self) -> float | None:
         """With a shared window, a rate another process learnt (looked up at most once a second)."""
-        if not self.window.blocking_io:
-            return None
         now = self._clock()
         if now - self._shared_checked < _SHARED_RATE_CHECK:
             return None
@@ -248,7 +248,9 @@ class RateLimiter:
             burst = max(1, math.floor(rate))
             slot = self.window.reserve(burst, burst / rate + RATE_LIMIT_MARGIN)
             return Slot(slot.wait, slot.token, epoch)
-        if setting == "auto" and not self._states_no_rate:
+        if setting == "auto" and self._states_no_rate:
+            return self._unlimited(epoch)
+        if setting == "auto":
             now = self._clock()
             with self._lock:
                 if self._probe is not None and now - self._probe_since < _PROBE_HOLD:
@@ -263,9 +265,20 @@ class RateLimiter:
                 self._probe, self._probe_since = slot.token, self._clock()
         return Slot(slot.wait, slot.token, epoch)
 
+    def _unlimited(self, epoch: int) -> Slot:
+        """With "auto", when the API states no rate and no 429 taught one: only a Retry-After holds calls back.
+        The calls are counted per second (not in the window), to start from after a first 429."""
+        now = self._clock()
+        second = int(now)
+        if second != self._second:
+            self._last_second = self._this_second if second == self._second + 1 else 0
+            self._second, self._this_second = second, 0
+        self._this_second += 1
+        return Slot(self.window.blocked_for(), None, epoch)
+
     def confirm(self, slot: Slot, setting: RateLimit) -> Slot:
         """At the time of `slot`: go (wait 0), or a later slot if the window or a block says so."""
-        if slot.token is None:  # held while the first call learns the rate: take a slot now
+        if slot.token is None:  # held while the first call learns the rate (or only blocked): take a slot now
             return self.reserve(setting)
         rate = self.rate(setting)
         burst = _UNLIMITED if rate is None else max(1, math.floor(rate))
@@ -329,7 +342,7 @@ class RateLimiter:
         self.window.block(block)
         if setting != "auto" or (slot is not None and slot.epoch != self._epoch):
             return
-        recent = self.window.recent() if self._auto is None else 0
+        recent = max(self.window.recent(), self._this_second, self._last_second) if self._auto is None else 0
         with self._lock:
             if slot is not None and slot.epoch != self._epoch:
                 return  # another 429 of the same wave slowed down first
