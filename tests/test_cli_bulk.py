@@ -36,7 +36,7 @@ def results(ran: Ran) -> dict[str, str]:
 
 
 def journal_records(path: Path) -> list[dict[str, str]]:
-    return [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n")[1:-1]]
 
 
 # ids: arguments, files, stdin, checks
@@ -390,6 +390,87 @@ def test_a_journal_line_cut_short_by_a_crash_is_dropped(
     assert ran.code == 0, ran.err
     assert results(ran) == {ids[1]: "done"}
     assert [r["id"] for r in journal_records(journal)] == [ids[0], ids[1]]
+
+
+def _header(sandbox: TatumSandbox, operation: str = "disable_customer") -> str:
+    """The first line of a journal of `operation` on mainnet against the sandbox."""
+    return json.dumps(
+        {"journal": "tatum customer", "operation": operation, "network": "mainnet", "baseUrl": sandbox.url}
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"my notes\nlast line without newline", "not a journal of tatum customer (line 1)"),
+        (b"one line of notes, no newline", "not a journal of tatum customer (line 1)"),
+        (b"HEADER\nnot a record, and no newline", "line 2 is not a journal record"),
+        (b'OTHER\n{"id": "', "it records enable_customer on mainnet"),
+    ],
+)
+def test_a_file_that_is_not_a_journal_of_this_run_is_left_as_it_was(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path, content: bytes, message: str
+) -> None:
+    journal = tmp_path / "notes.txt"
+    content = content.replace(b"HEADER", _header(tatum_sandbox).encode())
+    content = content.replace(b"OTHER", _header(tatum_sandbox, "enable_customer").encode())
+    journal.write_bytes(content)
+
+    for extra in ([], ["--dry-run"]):
+        ran = tatum("customer", "disable", UNKNOWN_INTERNAL_ID, "--journal", str(journal), "--yes", *extra)
+        assert ran.code == 2, ran.err
+        assert message in ran.err
+    assert journal.read_bytes() == content
+    assert tatum_sandbox.stats().requests == 0
+
+
+def test_a_journal_with_crlf_line_ends_loses_only_its_cut_short_line(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    ids = [tatum_sandbox.add_customer() for _ in range(2)]
+    journal = tmp_path / "j"
+    kept = (_header(tatum_sandbox) + "\r\n" + json.dumps({"id": ids[0], "result": "done"}) + "\r\n").encode()
+    journal.write_bytes(kept + b'{"id": "')
+
+    ran = tatum("customer", "disable", *ids, "--journal", str(journal))
+
+    assert ran.code == 0, ran.err
+    assert results(ran) == {ids[1]: "done"}
+    assert journal.read_bytes() == kept + (json.dumps({"id": ids[1], "result": "done"}) + "\n").encode()
+
+
+def test_a_journal_whose_header_was_cut_short_starts_again(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    id = tatum_sandbox.add_customer()
+    journal = tmp_path / "j"
+    journal.write_bytes(_header(tatum_sandbox).encode()[:30])
+
+    ran = tatum("customer", "disable", id, "--journal", str(journal))
+
+    assert ran.code == 0, ran.err
+    assert journal.read_text().splitlines() == [
+        _header(tatum_sandbox),
+        json.dumps({"id": id, "result": "done"}),
+    ]
+
+
+def test_a_message_with_a_unicode_line_separator_keeps_the_journal_readable(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    id = tatum_sandbox.add_customer()
+    journal = tmp_path / "j"
+    tatum_sandbox.inject_fault(status=403, body={"message": "one\u2028two\x85three", "statusCode": 403})
+
+    first = tatum("customer", "disable", id, "--journal", str(journal))
+    second = tatum("customer", "disable", id, "--journal", str(journal))
+
+    assert first.code == 1
+    assert second.code == 0, second.err
+    assert "1 done" in second.err
+    failed, done = journal_records(journal)
+    assert (failed["result"], done["result"]) == ("failed", "done")
+    assert "one\u2028two\x85three" in failed["message"]
 
 
 def test_an_authentication_failure_stops_the_run(
