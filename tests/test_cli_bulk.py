@@ -100,6 +100,20 @@ def test_a_json_line_without_an_id_is_a_usage_error(tatum: Tatum, tatum_sandbox:
     assert tatum_sandbox.stats().requests == 0
 
 
+DEEP = '{"id": ' + "[" * 100_000 + "]" * 100_000 + "}"
+"""A JSON line nested deeper than the parser's recursion limit."""
+
+
+def test_a_json_line_nested_too_deep_is_a_usage_error_naming_it(
+    tatum: Tatum, tatum_sandbox: TatumSandbox
+) -> None:
+    ran = tatum("customer", "disable", "--from", "-", stdin=f"{UNKNOWN_INTERNAL_ID}\n{DEEP}\n")
+
+    assert ran.code == 2, ran.err
+    assert '--from stdin line 2: a JSON object, but not one with a string "id"; nothing was sent' in ran.err
+    assert tatum_sandbox.stats().requests == 0
+
+
 def test_already_in_that_state_is_done_and_each_failure_is_listed(
     tatum: Tatum, tatum_sandbox: TatumSandbox
 ) -> None:
@@ -366,6 +380,28 @@ def test_a_journal_of_another_run_is_refused(
         ran = tatum("customer", "disable", UNKNOWN_INTERNAL_ID, "--journal", str(journal), *extra)
         assert ran.code == 2
         assert message in ran.err
+    assert tatum_sandbox.stats().requests == 0
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([DEEP], "not a journal of tatum customer (line 1)"),
+        (["HEADER", DEEP], "line 2 is not a journal record"),
+    ],
+)
+def test_a_journal_line_nested_too_deep_is_a_usage_error_naming_it(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path, lines: list[str], message: str
+) -> None:
+    journal = tmp_path / "j"
+    content = "".join(line.replace("HEADER", _header(tatum_sandbox)) + "\n" for line in lines)
+    journal.write_text(content, encoding="utf-8")
+
+    for extra in ([], ["--dry-run"]):
+        ran = tatum("customer", "disable", UNKNOWN_INTERNAL_ID, "--journal", str(journal), *extra)
+        assert ran.code == 2, ran.err
+        assert message in ran.err
+    assert journal.read_text(encoding="utf-8") == content
     assert tatum_sandbox.stats().requests == 0
 
 

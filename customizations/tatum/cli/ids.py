@@ -60,7 +60,7 @@ def parse_line(line: str) -> str | None:
     if text.startswith("{"):
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             data = None
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             raise ValueError('a JSON object, but not one with a string "id"')

@@ -175,7 +175,7 @@ _RECORD_START = _line({"id": ""})[: len(b'{"id": "')]
 def _record(line: str) -> dict[str, Any] | None:
     try:
         value = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         return None
     return value if isinstance(value, dict) else None
 
