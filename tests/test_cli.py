@@ -13,11 +13,13 @@ import json
 import os
 import re
 import shlex
+import stat
+import threading
 from pathlib import Path
 
 import click
 import pytest
-from support.cli import Tatum
+from support.cli import Tatum, run_script
 from tatum import Customer
 from tatum._spec import OPERATIONS
 from tatum.cli import app
@@ -281,20 +283,101 @@ def test_export_to_a_file_appears_whole_or_not_at_all(
     assert os.listdir(tmp_path) == ["customers.jsonl"]
 
 
+def test_export_through_a_symlink_writes_its_target_and_keeps_the_link(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    tatum_sandbox.add_customer("c-1")
+    (tmp_path / "data").mkdir()
+    target = tmp_path / "data" / "customers.csv"
+    target.write_text("old\n")
+    link, dangling = tmp_path / "link.csv", tmp_path / "new.csv"
+    link.symlink_to(target)
+    dangling.symlink_to(tmp_path / "data" / "new-target.csv")
+
+    for path in (link, dangling):
+        ran = tatum("customer", "export", "--format", "csv", "--output", str(path))
+        assert ran.code == 0, ran.err
+        assert path.is_symlink()
+        assert path.read_text().splitlines()[1].split(",")[1] == "c-1"
+    assert target.read_text().startswith("id,externalId,")
+    assert sorted(os.listdir(tmp_path / "data")) == ["customers.csv", "new-target.csv"]  # no temporary file
+    assert sorted(os.listdir(tmp_path)) == ["data", "link.csv", "new.csv"]
+
+
+def test_export_over_a_file_keeps_its_permissions(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    tatum_sandbox.add_customer("c-1")
+    target = tmp_path / "customers.jsonl"
+    target.write_text("old\n")
+    target.chmod(0o600)  # customer data, for its owner only
+
+    ran = tatum("customer", "export", "--output", str(target))
+
+    assert ran.code == 0, ran.err
+    assert json.loads(target.read_text())["externalId"] == "c-1"
+    assert oct(target.stat().st_mode & 0o777) == oct(0o600)
+
+
+def test_export_to_a_fifo_writes_into_it(tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path) -> None:
+    tatum_sandbox.add_customer("c-1")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+
+    ran = tatum("customer", "export", "--output", str(fifo))
+    reader.join(timeout=10)
+
+    assert ran.code == 0, ran.err
+    assert [json.loads(line)["externalId"] for line in b"".join(received).splitlines()] == ["c-1"]
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still the FIFO, not a file renamed over it
+    assert os.listdir(tmp_path) == ["fifo"]
+
+
+def test_export_to_standard_output_named_as_a_path_writes_to_it(
+    tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    tatum_sandbox.add_customer("c-1")
+    link = tmp_path / "out"
+    link.symlink_to("/dev/stdout")  # a link to it, so that a failure here replaces the link, not /dev/stdout
+
+    ran = run_script(tatum_sandbox, "customer", "export", "--output", str(link))
+
+    assert ran.code == 0, ran.err
+    assert [line["externalId"] for line in ran.json()] == ["c-1"]  # standard output is this test's pipe
+    assert link.is_symlink()
+    assert os.listdir(tmp_path) == ["out"]
+
+
+def test_export_to_a_directory_is_a_usage_error(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    (tmp_path / "taken").mkdir()
+
+    ran = tatum("customer", "export", "--output", str(tmp_path / "taken"))
+
+    assert ran.code == 2
+    assert f"--output {tmp_path / 'taken'}: cannot write there (Is a directory)" in ran.err
+    assert tatum_sandbox.stats().requests == 0
+    assert os.listdir(tmp_path) == ["taken"]
+
+
 def test_a_failure_outside_the_sdk_is_one_line_too(
     tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
 ) -> None:
     tatum_sandbox.add_customer("c-1")
-    (tmp_path / "taken").mkdir()  # the export cannot be renamed onto a directory
+    full = tmp_path / "full"
+    full.symlink_to("/dev/full")  # every write fails: the disk is full (a link, so no failure can replace it)
 
-    ran = tatum("customer", "export", "--output", str(tmp_path / "taken"))
+    ran = tatum("customer", "export", "--output", str(full))
 
     assert ran.code == 1
     assert ran.err.startswith("Exported") is False
-    assert "Error: IsADirectoryError: " in ran.err
+    assert "Error: OSError: [Errno 28] No space left on device" in ran.err
     assert "(--debug shows the traceback)" in ran.err
     assert "Traceback" not in ran.err
-    assert os.listdir(tmp_path) == ["taken"]  # the temporary file is gone
 
 
 def _umask() -> int:

@@ -11,6 +11,7 @@ import contextlib
 import functools
 import logging
 import os
+import stat
 import sys
 import tempfile
 import traceback
@@ -32,6 +33,7 @@ from .options import NetworkName, Options, current
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 _FIND_ALL = OPERATIONS["find_all_customers"]
 _GET = OPERATIONS["get_customer_by_external_or_internal_id"]
@@ -252,8 +254,9 @@ def _show(customer: Customer, as_json: bool) -> None:
     "export",
     help="Every customer, page after page, as JSON lines or CSV, holding one page in memory at a time "
     f"(each page is one {_FIND_ALL.method} {_FIND_ALL.path} call: {helptext.credits(_FIND_ALL.credits)}). "
-    "CSV has a column per Customer field of the spec, named as in the API. With --output, the file "
-    "appears only once every page is written: an interrupted export leaves no partial file.",
+    "CSV has a column per Customer field of the spec, named as in the API. With --output, a file (through "
+    "a symlink, its target) appears only once every page is written, so an interrupted export leaves no "
+    "partial file; a FIFO or a device such as /dev/stdout is written page by page.",
     short_help=f"Every customer as JSON lines or CSV ({helptext.credits(_FIND_ALL.credits)} a page).",
 )
 @click.option(
@@ -302,32 +305,65 @@ def _writer(file_format: str, stream: IO[str]) -> Callable[[Customer], None]:
 
 @contextlib.contextmanager
 def _destination(path: str | None) -> Iterator[IO[str]]:
-    """Standard output, or a temporary file beside `path` that becomes `path` only if all went well."""
+    """Standard output, or what `path` names. A regular file (through a symlink, its target; or a new file)
+    is written as a temporary file beside it that replaces it only if all went well, with the mode it had;
+    anything else (a FIFO, /dev/stdout, a terminal) is written directly."""
     if path is None:
         yield sys.stdout
         return
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
+    target, mode = _regular_file(path)
+    if target is None:
+        with _opened(path, lambda: open(path, "w", encoding="utf-8", newline="")) as stream:
+            yield stream
+        return
+    handle = _opened(
+        path,
+        lambda: tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
             "w",
             encoding="utf-8",
             newline="",
-            dir=directory,
-            prefix=f".{os.path.basename(path)}.",
+            dir=os.path.dirname(target),
+            prefix=f".{os.path.basename(target)}.",
             suffix=".partial",
             delete=False,
-        )
-    except OSError as error:
-        raise click.UsageError(f"--output {path}: cannot write there ({error.strerror})") from None
+        ),
+    )
     try:
         with handle:
             yield handle
-        os.chmod(handle.name, 0o666 & ~_umask())  # as a file opened for writing would be, not 0600
-        os.replace(handle.name, path)
+        os.chmod(handle.name, mode)  # not the temporary file's 0600
+        os.replace(handle.name, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(handle.name)
         raise
+
+
+def _regular_file(path: str) -> tuple[str | None, int]:
+    """The file that `--output path` replaces, and the mode to give it: `path` itself, or the end of its
+    symlinks; None if `path` is not a regular file (or not one a path reaches, as /dev/stdout may be)."""
+    try:
+        status = os.stat(path)  # through any symlink
+    except FileNotFoundError:  # a new file, or a symlink to one: as a file opened for writing would be
+        return os.path.realpath(path), 0o666 & ~_umask()
+    except OSError as error:
+        raise click.UsageError(f"--output {path}: cannot write there ({error.strerror})") from None
+    if not stat.S_ISREG(status.st_mode):
+        return None, 0
+    target = os.path.realpath(path)
+    try:
+        same = os.path.samestat(os.stat(target), status)
+    except OSError:
+        same = False
+    return (target, stat.S_IMODE(status.st_mode)) if same else (None, 0)
+
+
+def _opened(path: str, opener: Callable[[], T]) -> T:
+    """`opener()`, with an OSError as a usage error naming --output (nothing has been sent yet)."""
+    try:
+        return opener()
+    except OSError as error:
+        raise click.UsageError(f"--output {path}: cannot write there ({error.strerror})") from None
 
 
 # Bulk state changes
