@@ -67,6 +67,23 @@ def test_list_is_json_when_piped_even_without_json(tatum: Tatum, tatum_sandbox: 
     assert "\x1b[" not in ran.out  # no colour off a terminal
 
 
+def test_json_lines_keep_text_from_the_api_exact_with_its_controls_escaped(
+    tatum: Tatum, tatum_sandbox: TatumSandbox
+) -> None:
+    hostile = "\x1b]0;PWNED\x07\x1b[31mred\u202eevil\u2028\x9b\x7f\U000e0001 Müller 🙂"
+    tatum_sandbox.add_customer(hostile)
+
+    listed = tatum("customer", "list")
+    exported = tatum("customer", "export", "--format", "csv")
+
+    assert [line["externalId"] for line in listed.json()] == [hostile]  # exact
+    # One line, ended by its newline: every control, separator and override in it is a JSON escape.
+    assert listed.out.endswith("\n") and listed.out[:-1].isprintable()
+    assert "Müller 🙂" in listed.out  # text a person reads stays as it is
+    assert '"\\u001b]0;PWNED\\u0007' in listed.out
+    assert [row["externalId"] for row in csv.DictReader(io.StringIO(exported.out))] == [hostile]
+
+
 def test_list_all_walks_every_page(tatum: Tatum, tatum_sandbox: TatumSandbox) -> None:
     ids = [tatum_sandbox.add_customer() for _ in range(7)]
 
@@ -432,6 +449,17 @@ def test_no_traceback_unless_debug(tatum: Tatum, tatum_sandbox: TatumSandbox) ->
     assert "Traceback (most recent call last)" in loud.err
     assert "tatum.errors.BadRequestError" in loud.err
     assert "GET /v3/ledger/customer/c-1 -> 400" in loud.err  # the SDK's log of each attempt
+
+
+def test_debug_output_escapes_the_api_text_it_quotes(tatum: Tatum, tatum_sandbox: TatumSandbox) -> None:
+    tatum_sandbox.inject_fault(status=400, body={"message": "bad\x1b[2J\x1b]0;PWNED\x07", "statusCode": 400})
+
+    ran = tatum("--debug", "customer", "get", "c-1")
+
+    assert ran.code == 1
+    assert "Traceback (most recent call last)" in ran.err
+    assert "\x1b" not in ran.err and "\x07" not in ran.err
+    assert ran.err.count(r"bad\x1b[2J\x1b]0;PWNED\x07") == 2  # in the traceback, and the message
 
 
 def test_a_base_url_the_sdk_refuses_is_a_usage_error(tatum: Tatum) -> None:

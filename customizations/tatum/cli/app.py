@@ -30,6 +30,7 @@ from . import helptext, output
 from .changes import BulkRequest
 from .errors import FAILED, INTERRUPTED, KEY_VARIABLES, OK, Failure, message, usage_error
 from .options import NetworkName, Options, current
+from .safe import printable
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -54,19 +55,28 @@ def sdk_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except ValidationError as error:
-            _debug_traceback(options, error)
+            if options.debug:
+                _print_traceback(error)
             raise usage_error(error) from error
         except TatumError as error:
-            _debug_traceback(options, error)
+            if options.debug:
+                _print_traceback(error)
             id = kwargs.get("id")
             raise Failure(message(error, options.network, id if isinstance(id, str) else None)) from error
 
     return wrapper
 
 
-def _debug_traceback(options: Options, error: BaseException) -> None:
-    if options.debug:
-        traceback.print_exception(error, file=sys.stderr)
+def _print_traceback(error: BaseException) -> None:
+    """The traceback of `error` on standard error (--debug), with the API's text in it escaped."""
+    sys.stderr.write(printable("".join(traceback.format_exception(error)), newlines=True))
+
+
+class _EscapingFormatter(logging.Formatter):
+    """The --debug log lines, with the API's text in them escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), newlines=True)
 
 
 def _json_option(command: Callable[P, R]) -> Callable[P, R]:
@@ -113,7 +123,7 @@ def cli(ctx: click.Context, network: NetworkName, base_url: str | None, debug: b
         logger = logging.getLogger(LOGGER_NAME)
         logger.setLevel(logging.DEBUG)
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(_EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
         ctx.call_on_close(lambda: logger.removeHandler(handler))
 
@@ -468,8 +478,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         return FAILED
     except Exception as error:  # a bug, or the system failing us (a full disk): still no traceback
         if "--debug" in args:
-            traceback.print_exception(error, file=sys.stderr)
+            _print_traceback(error)
         else:
-            click.echo(f"Error: {type(error).__name__}: {error} (--debug shows the traceback)", err=True)
+            text = printable(f"{type(error).__name__}: {error}")
+            click.echo(f"Error: {text} (--debug shows the traceback)", err=True)
         return FAILED
     return result if isinstance(result, int) else OK

@@ -23,6 +23,7 @@ from .._spec import Operation
 from . import bulk, helptext, ids, journal, output
 from .errors import FAILED, INTERRUPTED, KEY_VARIABLES, OK, Failure, authentication
 from .options import Options, current
+from .safe import printable
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class BulkRequest:
                     sys.stdout, {"method": method, "url": url, "credits": self.operation.credits}
                 )
             else:
-                click.echo(f"{method} {url}")
+                click.echo(printable(f"{method} {url}"))
         notes = _notes(given, len(given.ids) - len(to_send), self.journal_path)
         total = helptext.credits(len(to_send) * self.operation.credits)
         click.echo(
@@ -175,7 +176,7 @@ class BulkRequest:
             table.add_column("Error", no_wrap=True)
             table.add_column("Reason")
             for outcome in summary.failed:
-                table.add_row(outcome.id, outcome.error_code or "", outcome.message or "")
+                table.add_row(*map(output.cell, (outcome.id, outcome.error_code, outcome.message)))
             console.print(table)
         if summary.interrupted or summary.fatal is not None:
             what = "Interrupted" if summary.interrupted else "Stopped"

@@ -19,6 +19,7 @@ from ..errors import (
     TatumError,
     ValidationError,
 )
+from .safe import printable
 
 OK = 0
 FAILED = 1
@@ -47,18 +48,20 @@ def usage_error(error: ValidationError) -> click.UsageError:
 
 
 def authentication(error: AuthenticationError, network: str) -> str:
-    """What to do when the API refuses the key: which environment variable to set."""
+    """What to do when the API refuses the key: which environment variable to set (one line, escaped)."""
     variable = KEY_VARIABLES[network]
     if os.environ.get(variable):
-        return (
+        text = (
             f"the API refused the {network} key in {variable} ({error.error_code or error.status_code}: "
             f"{error.message}); set {variable} to a valid {network} API key"
         )
-    return f"no {network} API key: set {variable} to your {network} API key ({error.message})"
+    else:
+        text = f"no {network} API key: set {variable} to your {network} API key ({error.message})"
+    return printable(text)
 
 
 def reason(error: TatumError) -> str:
-    """One line saying why a call failed."""
+    """Why a call failed, as the API said it: the data of a JSON line (not escaped for a terminal)."""
     if isinstance(error, ApiError):
         code = error.error_code or f"HTTP {error.status_code}"
         text = f"{code}: {error.message}"
@@ -67,12 +70,12 @@ def reason(error: TatumError) -> str:
 
 
 def message(error: TatumError, network: str, id: str | None = None) -> str:
-    """The message `tatum` prints for an error that ends a command."""
+    """The message `tatum` prints for an error that ends a command: one line, the API's text escaped."""
     if isinstance(error, AuthenticationError):
         return authentication(error, network)
     if isinstance(error, CustomerNotFoundError) and id is not None:
-        return f"no customer {id!r} on {network} ({reason(error)})"
-    return reason(error)
+        return printable(f"no customer {id!r} on {network} ({reason(error)})")
+    return printable(reason(error))
 
 
 class Failure(click.ClickException):

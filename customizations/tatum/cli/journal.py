@@ -21,6 +21,8 @@ from typing import IO, Any
 
 import click
 
+from .safe import json_text, printable
+
 try:
     import fcntl
 except ImportError:  # Windows: no lock
@@ -148,10 +150,12 @@ def finished(text: str, path: str, run: Run) -> set[str]:
             if record is None or record.get("journal") != _KIND:
                 raise click.UsageError(f"--journal {path}: not a journal of tatum customer (line 1)")
             if record != run.header():
+                operation, network, base_url = (
+                    printable(str(record.get(name))) for name in ("operation", "network", "baseUrl")
+                )
                 raise click.UsageError(
-                    f"--journal {path}: it records {record.get('operation')} on {record.get('network')} "
-                    f"at {record.get('baseUrl')}; this run is {run.operation} on {run.network} at "
-                    f"{run.base_url}. Give another --journal file."
+                    f"--journal {path}: it records {operation} on {network} at {base_url}; this run is "
+                    f"{run.operation} on {run.network} at {run.base_url}. Give another --journal file."
                 )
             continue
         if record is None or not isinstance(record.get("id"), str) or "result" not in record:
@@ -165,7 +169,7 @@ def finished(text: str, path: str, run: Run) -> set[str]:
 
 def _line(entry: dict[str, Any]) -> bytes:
     """One journal line, as written."""
-    return (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json_text(entry) + "\n").encode("utf-8")
 
 
 _RECORD_START = _line({"id": ""})[: len(b'{"id": "')]
