@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 import pytest
-from support.cli import Tatum, run_script
+from support.cli import SECRET_MAINNET, SECRET_TESTNET, HostileApi, Tatum, echoing, run_script
 from tatum import Customer
 from tatum._spec import OPERATIONS
 from tatum.cli import app
@@ -425,6 +425,38 @@ def test_a_refused_key_names_the_variable_to_set(
     assert "set TATUM_API_KEY_MAINNET to a valid mainnet API key" in wrong_err
     assert "no mainnet API key: set TATUM_API_KEY_MAINNET to your mainnet API key" in missing_err
     assert "a-wrong-key" not in wrong_err
+
+
+def test_an_api_key_never_appears_in_output_journal_or_export_even_echoed_by_the_api(
+    tatum: Tatum, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TATUM_API_KEY_MAINNET", SECRET_MAINNET)
+    monkeypatch.setenv("TATUM_API_KEY_TESTNET", SECRET_TESTNET)
+    journal = tmp_path / "disable.journal"
+    runs = [
+        ["customer", "list"],
+        ["customer", "get", "CUST-1"],
+        ["--debug", "customer", "get", "CUST-1"],
+        ["--network", "testnet", "customer", "get", "CUST-1"],
+        ["customer", "update", UNKNOWN_INTERNAL_ID, "--external-id", "x"],
+        ["customer", "export", "--output", str(tmp_path / "customers.jsonl")],
+        ["customer", "export", "--format", "csv", "--output", str(tmp_path / "customers.csv")],
+        ["--debug", "customer", "disable", UNKNOWN_INTERNAL_ID, "--journal", str(journal)],
+        ["customer", "enable", UNKNOWN_INTERNAL_ID],  # 401: the key refused
+        ["customer", "disable", SECRET_MAINNET, "--dry-run"],  # the key given as an id, by mistake
+    ]
+    with HostileApi(echoing) as api:
+        monkeypatch.setenv("TATUM_BASE_URL", api.url)
+        ran = [tatum(*args) for args in runs]
+
+    assert [r.code for r in ran] == [0, 1, 1, 1, 1, 0, 0, 1, 1, 0], [r.err for r in ran]
+    written = [r.out + r.err for r in ran] + [file.read_text() for file in sorted(tmp_path.iterdir())]
+    assert len(written) == len(runs) + 3
+    for text in written:
+        assert SECRET_MAINNET not in text and SECRET_TESTNET not in text, text
+    everything = "\n".join(written)
+    assert everything.count("***") >= 20  # scrubbed where the API put it, not left out
+    assert ran[0].json()[0]["externalId"] == "ext-***"
 
 
 def test_no_option_takes_a_key(tatum: Tatum, tatum_sandbox: TatumSandbox) -> None:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pexpect
-from support.cli import TATUM, HostileApi, environment
+from support.cli import SECRET_MAINNET, TATUM, HostileApi, echoing, environment
 from tatum.testing import TatumSandbox
 
 COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-7]|38;[25];[0-9;]+|9[0-7])m")
@@ -196,6 +196,21 @@ def test_field_names_and_values_from_the_api_are_never_read_as_markup(tatum_sand
     assert re.search(r"\[/bad\]\s+\[/also bad\]", text)
     assert re.search(r"\\x1b\[2jname\s+:smile:", text)  # its heading, escaped
     assert "\x1b[2J" not in raw
+
+
+def test_an_api_key_echoed_by_the_api_never_reaches_the_terminal(tatum_sandbox: TatumSandbox) -> None:
+    id = "0123456789abcdef01234567"
+    with HostileApi(echoing) as api:
+        env = {"TATUM_BASE_URL": api.url, "TATUM_API_KEY_MAINNET": SECRET_MAINNET}
+        shown = [
+            finish(spawn(tatum_sandbox, "customer", *args, columns=columns, **env))
+            for args, columns in ((["list"], 250), (["list"], 60), (["disable", id], 140))
+        ]
+
+    assert [status for status, _ in shown] == [0, 0, 1]
+    for _, raw in shown:
+        assert SECRET_MAINNET not in re.sub(r"\s", "", ANSI.sub("", raw)), raw  # nor wrapped over lines
+        assert "***" in raw
 
 
 def test_csv_on_a_terminal_is_escaped(tatum_sandbox: TatumSandbox) -> None:

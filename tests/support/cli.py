@@ -122,3 +122,23 @@ class HostileApi:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+
+
+SECRET_MAINNET = "tatum-mainnet-secret-0123456789"
+SECRET_TESTNET = "tatum-testnet-secret-9876543210"
+"""API keys for `HostileApi(echoing)` runs: distinctive, so that any trace of one in an output is found."""
+
+
+def echoing(path: str, headers: Mapping[str, str]) -> tuple[int, Any]:
+    """An API that quotes the key it was sent back in every field it can: data, codes and messages."""
+    key = headers.get("x-api-key", "")
+    if path.startswith("/v3/ledger/customer?"):
+        customer = {
+            "id": "0123456789abcdef01234567",
+            "externalId": f"ext-{key}",
+            "active": True,
+            "enabled": True,
+        }
+        return 200, [{**customer, "accountingCurrency": key, key: f"<{key}>"}]
+    status = 401 if path.endswith("/enable") else 403
+    return status, {"errorCode": key, "message": f"not for '{key}'", "statusCode": status, "data": [key]}

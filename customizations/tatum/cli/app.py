@@ -26,11 +26,10 @@ from .._constants import ENV_BASE_URL, LOGGER_NAME
 from .._spec import CUSTOMER_UPDATE_FIELDS, OPERATIONS, snake_case
 from .._version import __version__
 from ..errors import TatumError, ValidationError
-from . import helptext, output
+from . import helptext, output, safe
 from .changes import BulkRequest
 from .errors import FAILED, INTERRUPTED, KEY_VARIABLES, OK, Failure, message, usage_error
 from .options import NetworkName, Options, current
-from .safe import printable
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -69,14 +68,14 @@ def sdk_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def _print_traceback(error: BaseException) -> None:
     """The traceback of `error` on standard error (--debug), with the API's text in it escaped."""
-    sys.stderr.write(printable("".join(traceback.format_exception(error)), newlines=True))
+    sys.stderr.write(safe.text("".join(traceback.format_exception(error)), newlines=True))
 
 
 class _EscapingFormatter(logging.Formatter):
     """The --debug log lines, with the API's text in them escaped."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return printable(super().format(record), newlines=True)
+        return safe.text(super().format(record), newlines=True)
 
 
 def _json_option(command: Callable[P, R]) -> Callable[P, R]:
@@ -480,7 +479,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         if "--debug" in args:
             _print_traceback(error)
         else:
-            text = printable(f"{type(error).__name__}: {error}")
+            text = safe.text(f"{type(error).__name__}: {error}")
             click.echo(f"Error: {text} (--debug shows the traceback)", err=True)
         return FAILED
     return result if isinstance(result, int) else OK

@@ -20,10 +20,9 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from .._spec import Operation
-from . import bulk, helptext, ids, journal, output
+from . import bulk, helptext, ids, journal, output, safe
 from .errors import FAILED, INTERRUPTED, KEY_VARIABLES, OK, Failure, authentication
 from .options import Options, current
-from .safe import printable
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ class BulkRequest:
                     sys.stdout, {"method": method, "url": url, "credits": self.operation.credits}
                 )
             else:
-                click.echo(printable(f"{method} {url}"))
+                click.echo(safe.text(f"{method} {url}"))
         notes = _notes(given, len(given.ids) - len(to_send), self.journal_path)
         total = helptext.credits(len(to_send) * self.operation.credits)
         click.echo(

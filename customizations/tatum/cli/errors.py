@@ -19,7 +19,7 @@ from ..errors import (
     TatumError,
     ValidationError,
 )
-from .safe import printable
+from . import safe
 
 OK = 0
 FAILED = 1
@@ -57,7 +57,7 @@ def authentication(error: AuthenticationError, network: str) -> str:
         )
     else:
         text = f"no {network} API key: set {variable} to your {network} API key ({error.message})"
-    return printable(text)
+    return safe.text(text)
 
 
 def reason(error: TatumError) -> str:
@@ -74,8 +74,8 @@ def message(error: TatumError, network: str, id: str | None = None) -> str:
     if isinstance(error, AuthenticationError):
         return authentication(error, network)
     if isinstance(error, CustomerNotFoundError) and id is not None:
-        return printable(f"no customer {id!r} on {network} ({reason(error)})")
-    return printable(reason(error))
+        return safe.text(f"no customer {id!r} on {network} ({reason(error)})")
+    return safe.text(reason(error))
 
 
 class Failure(click.ClickException):

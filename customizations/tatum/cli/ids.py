@@ -19,6 +19,7 @@ import click
 
 from ..customer import requests
 from ..errors import ValidationError
+from . import safe
 
 _COMMENT = re.compile(r"\s+#.*$")
 _SHOWN_ERRORS = 5
@@ -114,7 +115,7 @@ def check(ids: Ids, method: str) -> None:
             build(method, id)
         except ValidationError as error:
             quoted = id if len(id) <= _SHOWN_LENGTH else id[:_SHOWN_LENGTH] + "..."
-            errors.append(f"{ids.where[id]}: {quoted!r}: {error.rule}")
+            errors.append(safe.text(f"{ids.where[id]}: {quoted!r}: {error.rule}"))
     if errors:
         shown = errors[:_SHOWN_ERRORS]
         more = len(errors) - len(shown)

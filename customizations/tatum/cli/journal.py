@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import click
 
-from .safe import json_text, printable
+from . import safe
 
 try:
     import fcntl
@@ -151,7 +151,7 @@ def finished(text: str, path: str, run: Run) -> set[str]:
                 raise click.UsageError(f"--journal {path}: not a journal of tatum customer (line 1)")
             if record != run.header():
                 operation, network, base_url = (
-                    printable(str(record.get(name))) for name in ("operation", "network", "baseUrl")
+                    safe.text(str(record.get(name))) for name in ("operation", "network", "baseUrl")
                 )
                 raise click.UsageError(
                     f"--journal {path}: it records {operation} on {network} at {base_url}; this run is "
@@ -169,7 +169,7 @@ def finished(text: str, path: str, run: Run) -> set[str]:
 
 def _line(entry: dict[str, Any]) -> bytes:
     """One journal line, as written."""
-    return (json_text(entry) + "\n").encode("utf-8")
+    return (safe.json_text(entry) + "\n").encode("utf-8")
 
 
 _RECORD_START = _line({"id": ""})[: len(b'{"id": "')]

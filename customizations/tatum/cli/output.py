@@ -21,7 +21,7 @@ from rich.text import Text
 from tatum_client.models import Customer
 
 from .._spec import fields_of
-from .safe import json_text, printable
+from . import safe
 
 CUSTOMER_FIELDS: tuple[str, ...] = tuple(fields_of("Customer"))
 """The Customer fields of the spec, in its order: table columns and CSV headers."""
@@ -62,7 +62,7 @@ def cell(value: Any) -> Text:
         return Text("-", style="dim")
     if isinstance(value, bool):
         return Text("yes", style="green") if value else Text("no", style="red")
-    return Text(printable(str(value)))
+    return Text(safe.text(str(value)))
 
 
 def customers_table(customers: Iterable[Customer], title: str | None = None) -> Table:
@@ -74,7 +74,7 @@ def customers_table(customers: Iterable[Customer], title: str | None = None) -> 
         longest_word = max(len(word) for word in title.split())
         table.add_column(title, no_wrap=name == "id", overflow="fold", min_width=longest_word)
     for customer in customers:
-        data = customer.to_dict()
+        data = safe.scrub(customer.to_dict())
         table.add_row(*(cell(data.get(name)) for name in CUSTOMER_FIELDS))
     return table
 
@@ -98,20 +98,20 @@ def customer_card(customer: Customer) -> Table:
     table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     table.add_column(style="bold")
     table.add_column(overflow="fold")  # wrapped, never cut short, as in the table
-    data = customer.to_dict()
+    data = safe.scrub(customer.to_dict())  # before heading() changes the names the API chose
     for name in (*CUSTOMER_FIELDS, *sorted(set(data) - set(CUSTOMER_FIELDS))):
-        table.add_row(Text(printable(heading(name))), cell(data.get(name)))  # a name the API may choose
+        table.add_row(Text(safe.text(heading(name))), cell(data.get(name)))  # a name the API may choose
     return table
 
 
 def json_line(stream: IO[str], data: Mapping[str, Any]) -> None:
     """One JSON object on one line (non-ASCII kept as is, controls escaped: `safe.json_text`)."""
-    stream.write(json_text(data) + "\n")
+    stream.write(safe.json_text(data) + "\n")
 
 
 class CsvWriter:
     """Customers as CSV rows under a header of the spec's field names (fields the spec lacks are left out).
-    The values are exact, except on a terminal, where they are escaped."""
+    The values are exact (but for API keys: `safe`), except on a terminal, where they are escaped."""
 
     def __init__(self, stream: IO[str]) -> None:
         self._writer = csv.writer(stream, lineterminator="\n")
@@ -121,7 +121,7 @@ class CsvWriter:
     def write(self, customer: Customer) -> None:
         data = customer.to_dict()
         values = (_csv_value(data.get(name)) for name in CUSTOMER_FIELDS)
-        self._writer.writerow(printable(value) if self._terminal else value for value in values)
+        self._writer.writerow(safe.text(value) if self._terminal else safe.scrub(value) for value in values)
 
 
 def _csv_value(value: Any) -> str:
