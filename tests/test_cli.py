@@ -143,6 +143,7 @@ def test_get_an_unknown_customer_names_it_and_exits_1(tatum: Tatum) -> None:
     assert ran.code == 1
     assert ran.out == ""
     assert ran.err.startswith("Error: no customer 'nobody-here' on mainnet (customer.not.exists: ")
+    assert re.search(r"\[request id [0-9a-f]{24}\]\)$", ran.err.strip())  # what support asks for
     assert "Traceback" not in ran.err
 
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support.cli import TATUM, Ran, Tatum, environment, run_script
+from support.cli import HOSTILE_REQUEST_ID, TATUM, HostileApi, Ran, Tatum, environment, run_script
 from tatum import Customer
 from tatum._spec import OPERATIONS
 from tatum.cli.helptext import STATE_CHANGES
@@ -134,6 +134,49 @@ def test_already_in_that_state_is_done_and_each_failure_is_listed(
     failed_table = ran.err.split("Failed", 1)[1]
     assert inactive in failed_table and UNKNOWN_INTERNAL_ID in failed_table
     assert "customer.internal.not.exists" in failed_table
+
+
+def test_each_failure_keeps_its_request_id(
+    tatum: Tatum, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = tmp_path / "j"
+    inactive = {"errorCode": "customer.inactive", "message": "Customer is inactive.", "statusCode": 403}
+    with HostileApi(lambda path, headers: (403, inactive)) as api:
+        monkeypatch.setenv("TATUM_BASE_URL", api.url)
+        ran = tatum("customer", "disable", UNKNOWN_INTERNAL_ID, "--journal", str(journal))
+
+    assert ran.code == 1
+    expected = {
+        "id": UNKNOWN_INTERNAL_ID,
+        "result": "failed",
+        "errorCode": "customer.inactive",
+        "message": "Customer is inactive.",
+        "requestId": HOSTILE_REQUEST_ID,
+    }
+    assert ran.json() == journal_records(journal) == [expected]
+    failed_table = ran.err.split("Failed", 1)[1]
+    assert "Customer is inactive." in failed_table and f"[request id {HOSTILE_REQUEST_ID}]" in failed_table
+
+
+def test_a_refused_key_quotes_the_request_id(tatum: Tatum, monkeypatch: pytest.MonkeyPatch) -> None:
+    refused = {
+        "errorCode": "subscription.invalid",
+        "message": "Unable to find subscription",
+        "statusCode": 401,
+    }
+    with HostileApi(lambda path, headers: (401, refused)) as api:
+        monkeypatch.setenv("TATUM_BASE_URL", api.url)
+        ran = [
+            tatum("customer", "disable", UNKNOWN_INTERNAL_ID),
+            tatum("customer", "list"),
+        ]
+
+    for each in ran:
+        assert each.code == 1
+        assert (
+            f"subscription.invalid: Unable to find subscription [request id {HOSTILE_REQUEST_ID}])"
+            in each.err
+        )
 
 
 @pytest.mark.parametrize(

@@ -116,7 +116,7 @@ class BulkRequest:
 
             def report(outcome: bulk.Outcome) -> None:
                 if record is not None:
-                    record.record(outcome.id, outcome.result, outcome.error_code, outcome.message)
+                    record.record(outcome.to_dict())
                 if as_json:
                     output.json_line(sys.stdout, outcome.to_dict())
                     sys.stdout.flush()
@@ -175,7 +175,7 @@ class BulkRequest:
             table.add_column("Error", no_wrap=True)
             table.add_column("Reason")
             for outcome in summary.failed:
-                table.add_row(*map(output.cell, (outcome.id, outcome.error_code, outcome.message)))
+                table.add_row(*map(output.cell, (outcome.id, outcome.error_code, outcome.reason())))
             console.print(table)
         if summary.interrupted or summary.fatal is not None:
             what = "Interrupted" if summary.interrupted else "Stopped"

@@ -51,21 +51,24 @@ def authentication(error: AuthenticationError, network: str) -> str:
     """What to do when the API refuses the key: which environment variable to set (one line, escaped)."""
     variable = KEY_VARIABLES[network]
     if os.environ.get(variable):
-        text = (
-            f"the API refused the {network} key in {variable} ({error.error_code or error.status_code}: "
-            f"{error.message}); set {variable} to a valid {network} API key"
-        )
+        said = with_request_id(f"{error.error_code or error.status_code}: {error.message}", error.request_id)
+        text = f"the API refused the {network} key in {variable} ({said}); set {variable} to a valid {network} API key"
     else:
-        text = f"no {network} API key: set {variable} to your {network} API key ({error.message})"
+        said = with_request_id(error.message, error.request_id)
+        text = f"no {network} API key: set {variable} to your {network} API key ({said})"
     return safe.text(text)
+
+
+def with_request_id(text: str, request_id: str | None) -> str:
+    """`text [request id ...]`: the id a person quotes to Tatum's support, as the SDK's errors show it."""
+    return text if request_id is None else f"{text} [request id {request_id}]"
 
 
 def reason(error: TatumError) -> str:
     """Why a call failed, as the API said it: the data of a JSON line (not escaped for a terminal)."""
     if isinstance(error, ApiError):
         code = error.error_code or f"HTTP {error.status_code}"
-        text = f"{code}: {error.message}"
-        return text if error.request_id is None else f"{text} [request id {error.request_id}]"
+        return with_request_id(f"{code}: {error.message}", error.request_id)
     return str(error)
 
 

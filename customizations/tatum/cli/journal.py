@@ -2,9 +2,9 @@
 
 The file is JSON lines. The first says what the run does and where:
 `{"journal": "tatum customer", "operation": "disable_customer", "network": "mainnet", "baseUrl": "..."}`;
-then one line per id as its call ends: `{"id": "...", "result": "done"}` (or `"already"`, or `"failed"` with
-`errorCode` and `message`). Each line is flushed as it is written, so the journal is never behind what was
-sent by more than the calls in flight. A resumed run skips the ids whose last result is done or already, and
+then one line per id as its call ends, as the run's JSON results: `{"id": "...", "result": "done"}` (or
+`"already"`, or `"failed"` with `errorCode`, `message` and `requestId` when the API gave them). Each line is
+flushed as it is written, so the journal is never behind what was sent by more than the calls in flight. A resumed run skips the ids whose last result is done or already, and
 sends the failed ones again. A journal of another operation, network or base URL is refused (it would skip
 the wrong ids), as is one in use by another run (an exclusive lock, where the system has `fcntl`). A file
 that is not a journal of this run is never changed: a last line cut short by a killed run is dropped only
@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -78,19 +79,14 @@ class Journal:
             raise
         return stream
 
-    def record(self, id: str, result: str, error_code: str | None = None, message: str | None = None) -> None:
-        """Write one id's result, flushed at once."""
-        entry: dict[str, Any] = {"id": id, "result": result}
-        if error_code is not None:
-            entry["errorCode"] = error_code
-        if message is not None:
-            entry["message"] = message
+    def record(self, entry: Mapping[str, str]) -> None:
+        """Write one id's result (`{"id": ..., "result": ...}`, as `bulk.Outcome.to_dict()`), flushed at once."""
         self._write(self._stream, entry)
-        if result in FINISHED:
-            self.finished.add(id)
+        if entry["result"] in FINISHED:
+            self.finished.add(entry["id"])
 
     @staticmethod
-    def _write(stream: IO[bytes], entry: dict[str, Any]) -> None:
+    def _write(stream: IO[bytes], entry: Mapping[str, Any]) -> None:
         stream.write(_line(entry))
         stream.flush()
 
@@ -167,7 +163,7 @@ def finished(text: str, path: str, run: Run) -> set[str]:
     return done
 
 
-def _line(entry: dict[str, Any]) -> bytes:
+def _line(entry: Mapping[str, Any]) -> bytes:
     """One journal line, as written."""
     return (safe.json_text(entry) + "\n").encode("utf-8")
 
