@@ -453,14 +453,8 @@ def test_a_journal_line_cut_short_by_a_crash_is_dropped(
 ) -> None:
     ids = [tatum_sandbox.add_customer() for _ in range(2)]
     journal = tmp_path / "j"
-    header = {
-        "journal": "tatum customer",
-        "operation": "disable_customer",
-        "network": "mainnet",
-        "baseUrl": tatum_sandbox.url,
-    }
     journal.write_text(
-        json.dumps(header) + "\n" + json.dumps({"id": ids[0], "result": "done"}) + '\n{"id": "',
+        _header(tatum_sandbox) + "\n" + json.dumps({"id": ids[0], "result": "done"}) + '\n{"id": "',
         encoding="utf-8",
     )
 
