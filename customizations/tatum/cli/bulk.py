@@ -34,7 +34,7 @@ from rich.text import Text
 from .._spec import Operation
 from ..customer import AsyncCustomerApi
 from ..errors import ApiError, AuthenticationError, CustomerStateError, TatumError
-from .errors import with_request_id
+from .errors import code, with_request_id
 
 Result = Literal["done", "already", "failed"]
 
@@ -117,8 +117,7 @@ async def change_state(api: AsyncCustomerApi, operation: Operation, id: str) -> 
 
 def _failed(id: str, error: TatumError) -> Outcome:
     if isinstance(error, ApiError):
-        code = error.error_code or f"HTTP {error.status_code}"
-        return Outcome(id, "failed", code, error.message, error.request_id)
+        return Outcome(id, "failed", code(error), error.message, error.request_id)
     return Outcome(id, "failed", type(error).__name__, str(error))  # its text has any request id
 
 

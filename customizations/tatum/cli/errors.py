@@ -67,9 +67,13 @@ def with_request_id(text: str, request_id: str | None) -> str:
 def reason(error: TatumError) -> str:
     """Why a call failed, as the API said it: the data of a JSON line (not escaped for a terminal)."""
     if isinstance(error, ApiError):
-        code = error.error_code or f"HTTP {error.status_code}"
-        return with_request_id(f"{code}: {error.message}", error.request_id)
+        return with_request_id(f"{code(error)}: {error.message}", error.request_id)
     return str(error)
+
+
+def code(error: ApiError) -> str:
+    """The API's errorCode of a refusal, else its HTTP status (`HTTP 400`)."""
+    return error.error_code or f"HTTP {error.status_code}"
 
 
 def message(error: TatumError, network: str, id: str | None = None) -> str:
