@@ -13,11 +13,13 @@ import json
 import os
 import re
 import shlex
+import stat
+import threading
 from pathlib import Path
 
 import click
 import pytest
-from support.cli import Tatum
+from support.cli import SECRET_MAINNET, SECRET_TESTNET, HostileApi, Tatum, echoing, run_script
 from tatum import Customer
 from tatum._spec import OPERATIONS
 from tatum.cli import app
@@ -63,6 +65,23 @@ def test_list_is_json_when_piped_even_without_json(tatum: Tatum, tatum_sandbox: 
     assert ran.code == 0
     assert [line["externalId"] for line in ran.json()] == ["c-1"]
     assert "\x1b[" not in ran.out  # no colour off a terminal
+
+
+def test_json_lines_keep_text_from_the_api_exact_with_its_controls_escaped(
+    tatum: Tatum, tatum_sandbox: TatumSandbox
+) -> None:
+    hostile = "\x1b]0;PWNED\x07\x1b[31mred\u202eevil\u2028\x9b\x7f\U000e0001 Müller 🙂"
+    tatum_sandbox.add_customer(hostile)
+
+    listed = tatum("customer", "list")
+    exported = tatum("customer", "export", "--format", "csv")
+
+    assert [line["externalId"] for line in listed.json()] == [hostile]  # exact
+    # One line, ended by its newline: every control, separator and override in it is a JSON escape.
+    assert listed.out.endswith("\n") and listed.out[:-1].isprintable()
+    assert "Müller 🙂" in listed.out  # text a person reads stays as it is
+    assert '"\\u001b]0;PWNED\\u0007' in listed.out
+    assert [row["externalId"] for row in csv.DictReader(io.StringIO(exported.out))] == [hostile]
 
 
 def test_list_all_walks_every_page(tatum: Tatum, tatum_sandbox: TatumSandbox) -> None:
@@ -124,6 +143,7 @@ def test_get_an_unknown_customer_names_it_and_exits_1(tatum: Tatum) -> None:
     assert ran.code == 1
     assert ran.out == ""
     assert ran.err.startswith("Error: no customer 'nobody-here' on mainnet (customer.not.exists: ")
+    assert re.search(r"\[request id [0-9a-f]{24}\]\)$", ran.err.strip())  # what support asks for
     assert "Traceback" not in ran.err
 
 
@@ -281,20 +301,101 @@ def test_export_to_a_file_appears_whole_or_not_at_all(
     assert os.listdir(tmp_path) == ["customers.jsonl"]
 
 
+def test_export_through_a_symlink_writes_its_target_and_keeps_the_link(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    tatum_sandbox.add_customer("c-1")
+    (tmp_path / "data").mkdir()
+    target = tmp_path / "data" / "customers.csv"
+    target.write_text("old\n")
+    link, dangling = tmp_path / "link.csv", tmp_path / "new.csv"
+    link.symlink_to(target)
+    dangling.symlink_to(tmp_path / "data" / "new-target.csv")
+
+    for path in (link, dangling):
+        ran = tatum("customer", "export", "--format", "csv", "--output", str(path))
+        assert ran.code == 0, ran.err
+        assert path.is_symlink()
+        assert path.read_text().splitlines()[1].split(",")[1] == "c-1"
+    assert target.read_text().startswith("id,externalId,")
+    assert sorted(os.listdir(tmp_path / "data")) == ["customers.csv", "new-target.csv"]  # no temporary file
+    assert sorted(os.listdir(tmp_path)) == ["data", "link.csv", "new.csv"]
+
+
+def test_export_over_a_file_keeps_its_permissions(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    tatum_sandbox.add_customer("c-1")
+    target = tmp_path / "customers.jsonl"
+    target.write_text("old\n")
+    target.chmod(0o600)  # customer data, for its owner only
+
+    ran = tatum("customer", "export", "--output", str(target))
+
+    assert ran.code == 0, ran.err
+    assert json.loads(target.read_text())["externalId"] == "c-1"
+    assert oct(target.stat().st_mode & 0o777) == oct(0o600)
+
+
+def test_export_to_a_fifo_writes_into_it(tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path) -> None:
+    tatum_sandbox.add_customer("c-1")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+
+    ran = tatum("customer", "export", "--output", str(fifo))
+    reader.join(timeout=10)
+
+    assert ran.code == 0, ran.err
+    assert [json.loads(line)["externalId"] for line in b"".join(received).splitlines()] == ["c-1"]
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still the FIFO, not a file renamed over it
+    assert os.listdir(tmp_path) == ["fifo"]
+
+
+def test_export_to_standard_output_named_as_a_path_writes_to_it(
+    tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    tatum_sandbox.add_customer("c-1")
+    link = tmp_path / "out"
+    link.symlink_to("/dev/stdout")  # a link to it, so that a failure here replaces the link, not /dev/stdout
+
+    ran = run_script(tatum_sandbox, "customer", "export", "--output", str(link))
+
+    assert ran.code == 0, ran.err
+    assert [line["externalId"] for line in ran.json()] == ["c-1"]  # standard output is this test's pipe
+    assert link.is_symlink()
+    assert os.listdir(tmp_path) == ["out"]
+
+
+def test_export_to_a_directory_is_a_usage_error(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    (tmp_path / "taken").mkdir()
+
+    ran = tatum("customer", "export", "--output", str(tmp_path / "taken"))
+
+    assert ran.code == 2
+    assert f"--output {tmp_path / 'taken'}: cannot write there (Is a directory)" in ran.err
+    assert tatum_sandbox.stats().requests == 0
+    assert os.listdir(tmp_path) == ["taken"]
+
+
 def test_a_failure_outside_the_sdk_is_one_line_too(
     tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
 ) -> None:
     tatum_sandbox.add_customer("c-1")
-    (tmp_path / "taken").mkdir()  # the export cannot be renamed onto a directory
+    full = tmp_path / "full"
+    full.symlink_to("/dev/full")  # every write fails: the disk is full (a link, so no failure can replace it)
 
-    ran = tatum("customer", "export", "--output", str(tmp_path / "taken"))
+    ran = tatum("customer", "export", "--output", str(full))
 
     assert ran.code == 1
     assert ran.err.startswith("Exported") is False
-    assert "Error: IsADirectoryError: " in ran.err
+    assert "Error: OSError: [Errno 28] No space left on device" in ran.err
     assert "(--debug shows the traceback)" in ran.err
     assert "Traceback" not in ran.err
-    assert os.listdir(tmp_path) == ["taken"]  # the temporary file is gone
 
 
 def _umask() -> int:
@@ -327,6 +428,38 @@ def test_a_refused_key_names_the_variable_to_set(
     assert "a-wrong-key" not in wrong_err
 
 
+def test_an_api_key_never_appears_in_output_journal_or_export_even_echoed_by_the_api(
+    tatum: Tatum, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TATUM_API_KEY_MAINNET", SECRET_MAINNET)
+    monkeypatch.setenv("TATUM_API_KEY_TESTNET", SECRET_TESTNET)
+    journal = tmp_path / "disable.journal"
+    runs = [
+        ["customer", "list"],
+        ["customer", "get", "CUST-1"],
+        ["--debug", "customer", "get", "CUST-1"],
+        ["--network", "testnet", "customer", "get", "CUST-1"],
+        ["customer", "update", UNKNOWN_INTERNAL_ID, "--external-id", "x"],
+        ["customer", "export", "--output", str(tmp_path / "customers.jsonl")],
+        ["customer", "export", "--format", "csv", "--output", str(tmp_path / "customers.csv")],
+        ["--debug", "customer", "disable", UNKNOWN_INTERNAL_ID, "--journal", str(journal)],
+        ["customer", "enable", UNKNOWN_INTERNAL_ID],  # 401: the key refused
+        ["customer", "disable", SECRET_MAINNET, "--dry-run"],  # the key given as an id, by mistake
+    ]
+    with HostileApi(echoing) as api:
+        monkeypatch.setenv("TATUM_BASE_URL", api.url)
+        ran = [tatum(*args) for args in runs]
+
+    assert [r.code for r in ran] == [0, 1, 1, 1, 1, 0, 0, 1, 1, 0], [r.err for r in ran]
+    written = [r.out + r.err for r in ran] + [file.read_text() for file in sorted(tmp_path.iterdir())]
+    assert len(written) == len(runs) + 3
+    for text in written:
+        assert SECRET_MAINNET not in text and SECRET_TESTNET not in text, text
+    everything = "\n".join(written)
+    assert everything.count("***") >= 20  # scrubbed where the API put it, not left out
+    assert ran[0].json()[0]["externalId"] == "ext-***"
+
+
 def test_no_option_takes_a_key(tatum: Tatum, tatum_sandbox: TatumSandbox) -> None:
     ran = tatum("--api-key", "secret", "customer", "list")
 
@@ -349,6 +482,17 @@ def test_no_traceback_unless_debug(tatum: Tatum, tatum_sandbox: TatumSandbox) ->
     assert "Traceback (most recent call last)" in loud.err
     assert "tatum.errors.BadRequestError" in loud.err
     assert "GET /v3/ledger/customer/c-1 -> 400" in loud.err  # the SDK's log of each attempt
+
+
+def test_debug_output_escapes_the_api_text_it_quotes(tatum: Tatum, tatum_sandbox: TatumSandbox) -> None:
+    tatum_sandbox.inject_fault(status=400, body={"message": "bad\x1b[2J\x1b]0;PWNED\x07", "statusCode": 400})
+
+    ran = tatum("--debug", "customer", "get", "c-1")
+
+    assert ran.code == 1
+    assert "Traceback (most recent call last)" in ran.err
+    assert "\x1b" not in ran.err and "\x07" not in ran.err
+    assert ran.err.count(r"bad\x1b[2J\x1b]0;PWNED\x07") == 2  # in the traceback, and the message
 
 
 def test_a_base_url_the_sdk_refuses_is_a_usage_error(tatum: Tatum) -> None:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support.cli import TATUM, Ran, Tatum, environment, run_script
+from support.cli import HOSTILE_REQUEST_ID, TATUM, HostileApi, Ran, Tatum, environment, run_script
 from tatum import Customer
 from tatum._spec import OPERATIONS
 from tatum.cli.helptext import STATE_CHANGES
@@ -36,7 +36,7 @@ def results(ran: Ran) -> dict[str, str]:
 
 
 def journal_records(path: Path) -> list[dict[str, str]]:
-    return [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n")[1:-1]]
 
 
 # ids: arguments, files, stdin, checks
@@ -100,6 +100,20 @@ def test_a_json_line_without_an_id_is_a_usage_error(tatum: Tatum, tatum_sandbox:
     assert tatum_sandbox.stats().requests == 0
 
 
+DEEP = '{"id": ' + "[" * 100_000 + "]" * 100_000 + "}"
+"""A JSON line nested deeper than the parser's recursion limit."""
+
+
+def test_a_json_line_nested_too_deep_is_a_usage_error_naming_it(
+    tatum: Tatum, tatum_sandbox: TatumSandbox
+) -> None:
+    ran = tatum("customer", "disable", "--from", "-", stdin=f"{UNKNOWN_INTERNAL_ID}\n{DEEP}\n")
+
+    assert ran.code == 2, ran.err
+    assert '--from stdin line 2: a JSON object, but not one with a string "id"; nothing was sent' in ran.err
+    assert tatum_sandbox.stats().requests == 0
+
+
 def test_already_in_that_state_is_done_and_each_failure_is_listed(
     tatum: Tatum, tatum_sandbox: TatumSandbox
 ) -> None:
@@ -120,6 +134,49 @@ def test_already_in_that_state_is_done_and_each_failure_is_listed(
     failed_table = ran.err.split("Failed", 1)[1]
     assert inactive in failed_table and UNKNOWN_INTERNAL_ID in failed_table
     assert "customer.internal.not.exists" in failed_table
+
+
+def test_each_failure_keeps_its_request_id(
+    tatum: Tatum, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = tmp_path / "j"
+    inactive = {"errorCode": "customer.inactive", "message": "Customer is inactive.", "statusCode": 403}
+    with HostileApi(lambda path, headers: (403, inactive)) as api:
+        monkeypatch.setenv("TATUM_BASE_URL", api.url)
+        ran = tatum("customer", "disable", UNKNOWN_INTERNAL_ID, "--journal", str(journal))
+
+    assert ran.code == 1
+    expected = {
+        "id": UNKNOWN_INTERNAL_ID,
+        "result": "failed",
+        "errorCode": "customer.inactive",
+        "message": "Customer is inactive.",
+        "requestId": HOSTILE_REQUEST_ID,
+    }
+    assert ran.json() == journal_records(journal) == [expected]
+    failed_table = ran.err.split("Failed", 1)[1]
+    assert "Customer is inactive." in failed_table and f"[request id {HOSTILE_REQUEST_ID}]" in failed_table
+
+
+def test_a_refused_key_quotes_the_request_id(tatum: Tatum, monkeypatch: pytest.MonkeyPatch) -> None:
+    refused = {
+        "errorCode": "subscription.invalid",
+        "message": "Unable to find subscription",
+        "statusCode": 401,
+    }
+    with HostileApi(lambda path, headers: (401, refused)) as api:
+        monkeypatch.setenv("TATUM_BASE_URL", api.url)
+        ran = [
+            tatum("customer", "disable", UNKNOWN_INTERNAL_ID),
+            tatum("customer", "list"),
+        ]
+
+    for each in ran:
+        assert each.code == 1
+        assert (
+            f"subscription.invalid: Unable to find subscription [request id {HOSTILE_REQUEST_ID}])"
+            in each.err
+        )
 
 
 @pytest.mark.parametrize(
@@ -369,19 +426,35 @@ def test_a_journal_of_another_run_is_refused(
     assert tatum_sandbox.stats().requests == 0
 
 
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([DEEP], "not a journal of tatum customer (line 1)"),
+        (["HEADER", DEEP], "line 2 is not a journal record"),
+    ],
+)
+def test_a_journal_line_nested_too_deep_is_a_usage_error_naming_it(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path, lines: list[str], message: str
+) -> None:
+    journal = tmp_path / "j"
+    content = "".join(line.replace("HEADER", _header(tatum_sandbox)) + "\n" for line in lines)
+    journal.write_text(content, encoding="utf-8")
+
+    for extra in ([], ["--dry-run"]):
+        ran = tatum("customer", "disable", UNKNOWN_INTERNAL_ID, "--journal", str(journal), *extra)
+        assert ran.code == 2, ran.err
+        assert message in ran.err
+    assert journal.read_text(encoding="utf-8") == content
+    assert tatum_sandbox.stats().requests == 0
+
+
 def test_a_journal_line_cut_short_by_a_crash_is_dropped(
     tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
 ) -> None:
     ids = [tatum_sandbox.add_customer() for _ in range(2)]
     journal = tmp_path / "j"
-    header = {
-        "journal": "tatum customer",
-        "operation": "disable_customer",
-        "network": "mainnet",
-        "baseUrl": tatum_sandbox.url,
-    }
     journal.write_text(
-        json.dumps(header) + "\n" + json.dumps({"id": ids[0], "result": "done"}) + '\n{"id": "',
+        _header(tatum_sandbox) + "\n" + json.dumps({"id": ids[0], "result": "done"}) + '\n{"id": "',
         encoding="utf-8",
     )
 
@@ -390,6 +463,87 @@ def test_a_journal_line_cut_short_by_a_crash_is_dropped(
     assert ran.code == 0, ran.err
     assert results(ran) == {ids[1]: "done"}
     assert [r["id"] for r in journal_records(journal)] == [ids[0], ids[1]]
+
+
+def _header(sandbox: TatumSandbox, operation: str = "disable_customer") -> str:
+    """The first line of a journal of `operation` on mainnet against the sandbox."""
+    return json.dumps(
+        {"journal": "tatum customer", "operation": operation, "network": "mainnet", "baseUrl": sandbox.url}
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"my notes\nlast line without newline", "not a journal of tatum customer (line 1)"),
+        (b"one line of notes, no newline", "not a journal of tatum customer (line 1)"),
+        (b"HEADER\nnot a record, and no newline", "line 2 is not a journal record"),
+        (b'OTHER\n{"id": "', "it records enable_customer on mainnet"),
+    ],
+)
+def test_a_file_that_is_not_a_journal_of_this_run_is_left_as_it_was(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path, content: bytes, message: str
+) -> None:
+    journal = tmp_path / "notes.txt"
+    content = content.replace(b"HEADER", _header(tatum_sandbox).encode())
+    content = content.replace(b"OTHER", _header(tatum_sandbox, "enable_customer").encode())
+    journal.write_bytes(content)
+
+    for extra in ([], ["--dry-run"]):
+        ran = tatum("customer", "disable", UNKNOWN_INTERNAL_ID, "--journal", str(journal), "--yes", *extra)
+        assert ran.code == 2, ran.err
+        assert message in ran.err
+    assert journal.read_bytes() == content
+    assert tatum_sandbox.stats().requests == 0
+
+
+def test_a_journal_with_crlf_line_ends_loses_only_its_cut_short_line(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    ids = [tatum_sandbox.add_customer() for _ in range(2)]
+    journal = tmp_path / "j"
+    kept = (_header(tatum_sandbox) + "\r\n" + json.dumps({"id": ids[0], "result": "done"}) + "\r\n").encode()
+    journal.write_bytes(kept + b'{"id": "')
+
+    ran = tatum("customer", "disable", *ids, "--journal", str(journal))
+
+    assert ran.code == 0, ran.err
+    assert results(ran) == {ids[1]: "done"}
+    assert journal.read_bytes() == kept + (json.dumps({"id": ids[1], "result": "done"}) + "\n").encode()
+
+
+def test_a_journal_whose_header_was_cut_short_starts_again(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    id = tatum_sandbox.add_customer()
+    journal = tmp_path / "j"
+    journal.write_bytes(_header(tatum_sandbox).encode()[:30])
+
+    ran = tatum("customer", "disable", id, "--journal", str(journal))
+
+    assert ran.code == 0, ran.err
+    assert journal.read_text().splitlines() == [
+        _header(tatum_sandbox),
+        json.dumps({"id": id, "result": "done"}),
+    ]
+
+
+def test_a_message_with_a_unicode_line_separator_keeps_the_journal_readable(
+    tatum: Tatum, tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    id = tatum_sandbox.add_customer()
+    journal = tmp_path / "j"
+    tatum_sandbox.inject_fault(status=403, body={"message": "one\u2028two\x85three", "statusCode": 403})
+
+    first = tatum("customer", "disable", id, "--journal", str(journal))
+    second = tatum("customer", "disable", id, "--journal", str(journal))
+
+    assert first.code == 1
+    assert second.code == 0, second.err
+    assert "1 done" in second.err
+    failed, done = journal_records(journal)
+    assert (failed["result"], done["result"]) == ("failed", "done")
+    assert "one\u2028two\x85three" in failed["message"]
 
 
 def test_an_authentication_failure_stops_the_run(

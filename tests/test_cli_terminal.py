@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pexpect
-from support.cli import TATUM, environment
+from support.cli import SECRET_MAINNET, TATUM, HostileApi, echoing, environment
 from tatum.testing import TatumSandbox
 
 COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-7]|38;[25];[0-9;]+|9[0-7])m")
@@ -144,6 +144,84 @@ def test_above_the_threshold_a_terminal_asks_first(tatum_sandbox: TatumSandbox) 
     assert status == 0
     assert "3 done" in ANSI.sub("", raw)
     assert tatum_sandbox.stats().requests == 3
+
+
+HOSTILE = "\x1b]0;PWNED\x07\x1b[31mred\u202eevil\u2028\x9b2Jnext\nline"
+"""An external id that would retitle the window, turn the text red, reverse it, break the line, clear the
+screen (C1 CSI) on a terminal that took it raw."""
+ESCAPED = r"\x1b]0;PWNED\x07\x1b[31mred\u202eevil\u2028\x9b2Jnext\nline"
+RAW = ("\x1b]", "\x07", "\x1b[31mred", "\u202e", "\u2028", "\x9b", "\x1b[2J", "next\nline", "next\r\nline")
+"""What must not reach the terminal (a pty turns a newline into CR LF)."""
+
+
+def test_text_from_the_api_reaches_the_terminal_escaped(tatum_sandbox: TatumSandbox) -> None:
+    id = tatum_sandbox.add_customer(HOSTILE)
+
+    for args, columns in ((["list"], 250), (["get", id], 140), (["list"], 60)):  # a table, a card, cards
+        status, raw = finish(spawn(tatum_sandbox, "customer", *args, columns=columns))
+
+        assert status == 0, raw
+        for sequence in RAW:
+            assert sequence not in raw, (args, sequence)
+        assert ESCAPED in re.sub(r"\s", "", ANSI.sub("", raw)), (
+            raw
+        )  # shown (maybe wrapped), as Python writes it
+
+
+def test_an_error_message_from_the_api_reaches_the_terminal_escaped(tatum_sandbox: TatumSandbox) -> None:
+    id = tatum_sandbox.add_customer()
+    body = {"message": f"gone {HOSTILE}", "errorCode": "code\x1b[2J", "statusCode": 403}
+    tatum_sandbox.inject_fault(status=403, body=body)
+    tatum_sandbox.inject_fault(status=403, body=body)
+
+    for args in (["get", id], ["disable", id]):  # the error of a command; the failed table of a bulk run
+        status, raw = finish(spawn(tatum_sandbox, "customer", *args))
+
+        assert status == 1, raw
+        for sequence in RAW:
+            assert sequence not in raw, (args, sequence)
+        assert r"code\x1b[2J" in raw
+        assert r"gone\x1b]0;PWNED\x07" in re.sub(r"\s", "", ANSI.sub("", raw))
+
+
+def test_field_names_and_values_from_the_api_are_never_read_as_markup(tatum_sandbox: TatumSandbox) -> None:
+    customer = {"id": "0123456789abcdef01234567", "externalId": "[bold]x[/bold]", "active": True}
+    customer.update({"enabled": True, "[/bad]": "[/also bad]", "\x1b[2Jname": ":smile:"})
+    with HostileApi(lambda path, headers: (200, customer)) as api:
+        status, raw = finish(spawn(tatum_sandbox, "customer", "get", "CUST-1", TATUM_BASE_URL=api.url))
+
+    text = ANSI.sub("", raw)
+    assert status == 0, text
+    assert re.search(r"External ID\s+\[bold\]x\[/bold\]", text)
+    assert re.search(r"\[/bad\]\s+\[/also bad\]", text)
+    assert re.search(r"\\x1b\[2jname\s+:smile:", text)  # its heading, escaped
+    assert "\x1b[2J" not in raw
+
+
+def test_an_api_key_echoed_by_the_api_never_reaches_the_terminal(tatum_sandbox: TatumSandbox) -> None:
+    id = "0123456789abcdef01234567"
+    with HostileApi(echoing) as api:
+        env = {"TATUM_BASE_URL": api.url, "TATUM_API_KEY_MAINNET": SECRET_MAINNET}
+        shown = [
+            finish(spawn(tatum_sandbox, "customer", *args, columns=columns, **env))
+            for args, columns in ((["list"], 250), (["list"], 60), (["disable", id], 140))
+        ]
+
+    assert [status for status, _ in shown] == [0, 0, 1]
+    for _, raw in shown:
+        assert SECRET_MAINNET not in re.sub(r"\s", "", ANSI.sub("", raw)), raw  # nor wrapped over lines
+        assert "***" in raw
+
+
+def test_csv_on_a_terminal_is_escaped(tatum_sandbox: TatumSandbox) -> None:
+    tatum_sandbox.add_customer(HOSTILE)
+
+    status, raw = finish(spawn(tatum_sandbox, "customer", "export", "--format", "csv"))
+
+    assert status == 0, raw
+    for sequence in RAW:
+        assert sequence not in raw, sequence
+    assert ESCAPED in raw
 
 
 def test_completion_offers_the_spec_codes(tatum_sandbox: TatumSandbox) -> None:

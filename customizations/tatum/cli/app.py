@@ -11,6 +11,7 @@ import contextlib
 import functools
 import logging
 import os
+import stat
 import sys
 import tempfile
 import traceback
@@ -25,13 +26,14 @@ from .._constants import ENV_BASE_URL, LOGGER_NAME
 from .._spec import CUSTOMER_UPDATE_FIELDS, OPERATIONS, snake_case
 from .._version import __version__
 from ..errors import TatumError, ValidationError
-from . import helptext, output
+from . import helptext, output, safe
 from .changes import BulkRequest
 from .errors import FAILED, INTERRUPTED, KEY_VARIABLES, OK, Failure, message, usage_error
 from .options import NetworkName, Options, current
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 _FIND_ALL = OPERATIONS["find_all_customers"]
 _GET = OPERATIONS["get_customer_by_external_or_internal_id"]
@@ -52,19 +54,28 @@ def sdk_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except ValidationError as error:
-            _debug_traceback(options, error)
+            if options.debug:
+                _print_traceback(error)
             raise usage_error(error) from error
         except TatumError as error:
-            _debug_traceback(options, error)
+            if options.debug:
+                _print_traceback(error)
             id = kwargs.get("id")
             raise Failure(message(error, options.network, id if isinstance(id, str) else None)) from error
 
     return wrapper
 
 
-def _debug_traceback(options: Options, error: BaseException) -> None:
-    if options.debug:
-        traceback.print_exception(error, file=sys.stderr)
+def _print_traceback(error: BaseException) -> None:
+    """The traceback of `error` on standard error (--debug), with the API's text in it escaped."""
+    sys.stderr.write(safe.text("".join(traceback.format_exception(error)), newlines=True))
+
+
+class _EscapingFormatter(logging.Formatter):
+    """The --debug log lines, with the API's text in them escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe.text(super().format(record), newlines=True)
 
 
 def _json_option(command: Callable[P, R]) -> Callable[P, R]:
@@ -111,7 +122,7 @@ def cli(ctx: click.Context, network: NetworkName, base_url: str | None, debug: b
         logger = logging.getLogger(LOGGER_NAME)
         logger.setLevel(logging.DEBUG)
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(_EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
         ctx.call_on_close(lambda: logger.removeHandler(handler))
 
@@ -252,8 +263,9 @@ def _show(customer: Customer, as_json: bool) -> None:
     "export",
     help="Every customer, page after page, as JSON lines or CSV, holding one page in memory at a time "
     f"(each page is one {_FIND_ALL.method} {_FIND_ALL.path} call: {helptext.credits(_FIND_ALL.credits)}). "
-    "CSV has a column per Customer field of the spec, named as in the API. With --output, the file "
-    "appears only once every page is written: an interrupted export leaves no partial file.",
+    "CSV has a column per Customer field of the spec, named as in the API. With --output, a file (through "
+    "a symlink, its target) appears only once every page is written, so an interrupted export leaves no "
+    "partial file; a FIFO or a device such as /dev/stdout is written page by page.",
     short_help=f"Every customer as JSON lines or CSV ({helptext.credits(_FIND_ALL.credits)} a page).",
 )
 @click.option(
@@ -302,32 +314,65 @@ def _writer(file_format: str, stream: IO[str]) -> Callable[[Customer], None]:
 
 @contextlib.contextmanager
 def _destination(path: str | None) -> Iterator[IO[str]]:
-    """Standard output, or a temporary file beside `path` that becomes `path` only if all went well."""
+    """Standard output, or what `path` names. A regular file (through a symlink, its target; or a new file)
+    is written as a temporary file beside it that replaces it only if all went well, with the mode it had;
+    anything else (a FIFO, /dev/stdout, a terminal) is written directly."""
     if path is None:
         yield sys.stdout
         return
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
+    target, mode = _regular_file(path)
+    if target is None:
+        with _opened(path, lambda: open(path, "w", encoding="utf-8", newline="")) as stream:
+            yield stream
+        return
+    handle = _opened(
+        path,
+        lambda: tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
             "w",
             encoding="utf-8",
             newline="",
-            dir=directory,
-            prefix=f".{os.path.basename(path)}.",
+            dir=os.path.dirname(target),
+            prefix=f".{os.path.basename(target)}.",
             suffix=".partial",
             delete=False,
-        )
-    except OSError as error:
-        raise click.UsageError(f"--output {path}: cannot write there ({error.strerror})") from None
+        ),
+    )
     try:
         with handle:
             yield handle
-        os.chmod(handle.name, 0o666 & ~_umask())  # as a file opened for writing would be, not 0600
-        os.replace(handle.name, path)
+        os.chmod(handle.name, mode)  # not the temporary file's 0600
+        os.replace(handle.name, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(handle.name)
         raise
+
+
+def _regular_file(path: str) -> tuple[str | None, int]:
+    """The file that `--output path` replaces, and the mode to give it: `path` itself, or the end of its
+    symlinks; None if `path` is not a regular file (or not one a path reaches, as /dev/stdout may be)."""
+    try:
+        status = os.stat(path)  # through any symlink
+    except FileNotFoundError:  # a new file, or a symlink to one: as a file opened for writing would be
+        return os.path.realpath(path), 0o666 & ~_umask()
+    except OSError as error:
+        raise click.UsageError(f"--output {path}: cannot write there ({error.strerror})") from None
+    if not stat.S_ISREG(status.st_mode):
+        return None, 0
+    target = os.path.realpath(path)
+    try:
+        same = os.path.samestat(os.stat(target), status)
+    except OSError:
+        same = False
+    return (target, stat.S_IMODE(status.st_mode)) if same else (None, 0)
+
+
+def _opened(path: str, opener: Callable[[], T]) -> T:
+    """`opener()`, with an OSError as a usage error naming --output (nothing has been sent yet)."""
+    try:
+        return opener()
+    except OSError as error:
+        raise click.UsageError(f"--output {path}: cannot write there ({error.strerror})") from None
 
 
 # Bulk state changes
@@ -432,8 +477,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         return FAILED
     except Exception as error:  # a bug, or the system failing us (a full disk): still no traceback
         if "--debug" in args:
-            traceback.print_exception(error, file=sys.stderr)
+            _print_traceback(error)
         else:
-            click.echo(f"Error: {type(error).__name__}: {error} (--debug shows the traceback)", err=True)
+            text = safe.text(f"{type(error).__name__}: {error}")
+            click.echo(f"Error: {text} (--debug shows the traceback)", err=True)
         return FAILED
     return result if isinstance(result, int) else OK

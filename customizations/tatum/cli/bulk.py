@@ -33,8 +33,8 @@ from rich.text import Text
 
 from .._spec import Operation
 from ..customer import AsyncCustomerApi
-from ..errors import AuthenticationError, CustomerStateError, TatumError
-from .errors import reason
+from ..errors import ApiError, AuthenticationError, CustomerStateError, TatumError
+from .errors import code, with_request_id
 
 Result = Literal["done", "already", "failed"]
 
@@ -47,15 +47,24 @@ class Outcome:
     result: Result
     error_code: str | None = None
     message: str | None = None
+    request_id: str | None = None
+    """The API's id of the failed call's answer (`x-request-id`): what Tatum's support asks for."""
 
     def to_dict(self) -> dict[str, str]:
-        """The outcome as a JSON line: `{"id": ..., "result": ...}`, plus `errorCode` and `message` if any."""
+        """The outcome as a JSON line (and journal record): `{"id": ..., "result": ...}`, plus `errorCode`,
+        `message` and `requestId` if any."""
         data = {"id": self.id, "result": self.result}
         if self.error_code is not None:
             data["errorCode"] = self.error_code
         if self.message is not None:
             data["message"] = self.message
+        if self.request_id is not None:
+            data["requestId"] = self.request_id
         return data
+
+    def reason(self) -> str:
+        """Why it failed, for a person: the message and the request id."""
+        return with_request_id(self.message or "", self.request_id)
 
 
 @dataclass
@@ -100,11 +109,16 @@ async def change_state(api: AsyncCustomerApi, operation: Operation, id: str) -> 
     except CustomerStateError as error:
         if error.error_code == operation.already_in_state:
             return Outcome(id, "already", error.error_code)
-        return Outcome(id, "failed", error.error_code, error.message)
+        return _failed(id, error)
     except TatumError as error:
-        code = getattr(error, "error_code", None) or type(error).__name__
-        return Outcome(id, "failed", code, reason(error))
+        return _failed(id, error)
     return Outcome(id, "done")
+
+
+def _failed(id: str, error: TatumError) -> Outcome:
+    if isinstance(error, ApiError):
+        return Outcome(id, "failed", code(error), error.message, error.request_id)
+    return Outcome(id, "failed", type(error).__name__, str(error))  # its text has any request id
 
 
 class _RateColumn(ProgressColumn):

@@ -20,7 +20,7 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from .._spec import Operation
-from . import bulk, helptext, ids, journal, output
+from . import bulk, helptext, ids, journal, output, safe
 from .errors import FAILED, INTERRUPTED, KEY_VARIABLES, OK, Failure, authentication
 from .options import Options, current
 
@@ -71,7 +71,7 @@ class BulkRequest:
                     sys.stdout, {"method": method, "url": url, "credits": self.operation.credits}
                 )
             else:
-                click.echo(f"{method} {url}")
+                click.echo(safe.text(f"{method} {url}"))
         notes = _notes(given, len(given.ids) - len(to_send), self.journal_path)
         total = helptext.credits(len(to_send) * self.operation.credits)
         click.echo(
@@ -116,7 +116,7 @@ class BulkRequest:
 
             def report(outcome: bulk.Outcome) -> None:
                 if record is not None:
-                    record.record(outcome.id, outcome.result, outcome.error_code, outcome.message)
+                    record.record(outcome.to_dict())
                 if as_json:
                     output.json_line(sys.stdout, outcome.to_dict())
                     sys.stdout.flush()
@@ -175,7 +175,7 @@ class BulkRequest:
             table.add_column("Error", no_wrap=True)
             table.add_column("Reason")
             for outcome in summary.failed:
-                table.add_row(outcome.id, outcome.error_code or "", outcome.message or "")
+                table.add_row(*map(output.cell, (outcome.id, outcome.error_code, outcome.reason())))
             console.print(table)
         if summary.interrupted or summary.fatal is not None:
             what = "Interrupted" if summary.interrupted else "Stopped"

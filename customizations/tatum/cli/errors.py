@@ -19,6 +19,7 @@ from ..errors import (
     TatumError,
     ValidationError,
 )
+from . import safe
 
 OK = 0
 FAILED = 1
@@ -47,32 +48,41 @@ def usage_error(error: ValidationError) -> click.UsageError:
 
 
 def authentication(error: AuthenticationError, network: str) -> str:
-    """What to do when the API refuses the key: which environment variable to set."""
+    """What to do when the API refuses the key: which environment variable to set (one line, escaped)."""
     variable = KEY_VARIABLES[network]
     if os.environ.get(variable):
-        return (
-            f"the API refused the {network} key in {variable} ({error.error_code or error.status_code}: "
-            f"{error.message}); set {variable} to a valid {network} API key"
-        )
-    return f"no {network} API key: set {variable} to your {network} API key ({error.message})"
+        said = with_request_id(f"{error.error_code or error.status_code}: {error.message}", error.request_id)
+        text = f"the API refused the {network} key in {variable} ({said}); set {variable} to a valid {network} API key"
+    else:
+        said = with_request_id(error.message, error.request_id)
+        text = f"no {network} API key: set {variable} to your {network} API key ({said})"
+    return safe.text(text)
+
+
+def with_request_id(text: str, request_id: str | None) -> str:
+    """`text [request id ...]`: the id a person quotes to Tatum's support, as the SDK's errors show it."""
+    return text if request_id is None else f"{text} [request id {request_id}]"
 
 
 def reason(error: TatumError) -> str:
-    """One line saying why a call failed."""
+    """Why a call failed, as the API said it: the data of a JSON line (not escaped for a terminal)."""
     if isinstance(error, ApiError):
-        code = error.error_code or f"HTTP {error.status_code}"
-        text = f"{code}: {error.message}"
-        return text if error.request_id is None else f"{text} [request id {error.request_id}]"
+        return with_request_id(f"{code(error)}: {error.message}", error.request_id)
     return str(error)
 
 
+def code(error: ApiError) -> str:
+    """The API's errorCode of a refusal, else its HTTP status (`HTTP 400`)."""
+    return error.error_code or f"HTTP {error.status_code}"
+
+
 def message(error: TatumError, network: str, id: str | None = None) -> str:
-    """The message `tatum` prints for an error that ends a command."""
+    """The message `tatum` prints for an error that ends a command: one line, the API's text escaped."""
     if isinstance(error, AuthenticationError):
         return authentication(error, network)
     if isinstance(error, CustomerNotFoundError) and id is not None:
-        return f"no customer {id!r} on {network} ({reason(error)})"
-    return reason(error)
+        return safe.text(f"no customer {id!r} on {network} ({reason(error)})")
+    return safe.text(reason(error))
 
 
 class Failure(click.ClickException):

@@ -19,6 +19,7 @@ import click
 
 from ..customer import requests
 from ..errors import ValidationError
+from . import safe
 
 _COMMENT = re.compile(r"\s+#.*$")
 _SHOWN_ERRORS = 5
@@ -60,7 +61,7 @@ def parse_line(line: str) -> str | None:
     if text.startswith("{"):
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             data = None
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             raise ValueError('a JSON object, but not one with a string "id"')
@@ -114,7 +115,7 @@ def check(ids: Ids, method: str) -> None:
             build(method, id)
         except ValidationError as error:
             quoted = id if len(id) <= _SHOWN_LENGTH else id[:_SHOWN_LENGTH] + "..."
-            errors.append(f"{ids.where[id]}: {quoted!r}: {error.rule}")
+            errors.append(safe.text(f"{ids.where[id]}: {quoted!r}: {error.rule}"))
     if errors:
         shown = errors[:_SHOWN_ERRORS]
         more = len(errors) - len(shown)

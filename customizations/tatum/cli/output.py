@@ -2,13 +2,13 @@
 
 Standard output carries the data (a table, or one JSON object a line with the API's field names); standard
 error carries what a person reads beside it (estimates, progress, summaries). Colour only on a terminal,
-never with NO_COLOR set (Rich honours both).
+never with NO_COLOR set (Rich honours both). Text from the API reaches a terminal escaped, and is never read
+as Rich markup (`safe`); JSON lines keep it exact.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -21,6 +21,7 @@ from rich.text import Text
 from tatum_client.models import Customer
 
 from .._spec import fields_of
+from . import safe
 
 CUSTOMER_FIELDS: tuple[str, ...] = tuple(fields_of("Customer"))
 """The Customer fields of the spec, in its order: table columns and CSV headers."""
@@ -38,13 +39,14 @@ def wants_json(json_flag: bool, stream: IO[str] | None = None) -> bool:
 
 
 def console(stream: IO[str] | None = None) -> Console:
-    """A Rich console writing to `stream` (default standard output; standard error for `stderr()`)."""
-    return Console(file=stream or sys.stdout, highlight=False, soft_wrap=False)
+    """A Rich console writing to `stream` (default standard output; standard error for `stderr()`); strings it
+    prints are never read as markup or emoji codes."""
+    return Console(file=stream or sys.stdout, highlight=False, soft_wrap=False, markup=False, emoji=False)
 
 
 def stderr() -> Console:
     """The console for what a person reads beside the data: estimates, progress, summaries."""
-    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def heading(name: str) -> str:
@@ -55,12 +57,12 @@ def heading(name: str) -> str:
 
 
 def cell(value: Any) -> Text:
-    """A value in a table: yes/no for booleans, a dim dash for a missing or null field."""
+    """A value in a table: yes/no for booleans, a dim dash for a missing or null field; text escaped."""
     if value is None:
         return Text("-", style="dim")
     if isinstance(value, bool):
         return Text("yes", style="green") if value else Text("no", style="red")
-    return Text(str(value))
+    return Text(safe.text(str(value)))
 
 
 def customers_table(customers: Iterable[Customer], title: str | None = None) -> Table:
@@ -72,7 +74,7 @@ def customers_table(customers: Iterable[Customer], title: str | None = None) -> 
         longest_word = max(len(word) for word in title.split())
         table.add_column(title, no_wrap=name == "id", overflow="fold", min_width=longest_word)
     for customer in customers:
-        data = customer.to_dict()
+        data = safe.scrub(customer.to_dict())
         table.add_row(*(cell(data.get(name)) for name in CUSTOMER_FIELDS))
     return table
 
@@ -95,28 +97,31 @@ def customer_card(customer: Customer) -> Table:
     """One customer as a two-column table, field and value."""
     table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     table.add_column(style="bold")
-    table.add_column()
-    data = customer.to_dict()
+    table.add_column(overflow="fold")  # wrapped, never cut short, as in the table
+    data = safe.scrub(customer.to_dict())  # before heading() changes the names the API chose
     for name in (*CUSTOMER_FIELDS, *sorted(set(data) - set(CUSTOMER_FIELDS))):
-        table.add_row(heading(name), cell(data.get(name)))
+        table.add_row(Text(safe.text(heading(name))), cell(data.get(name)))  # a name the API may choose
     return table
 
 
 def json_line(stream: IO[str], data: Mapping[str, Any]) -> None:
-    """One JSON object on one line (non-ASCII kept as is)."""
-    stream.write(json.dumps(data, ensure_ascii=False) + "\n")
+    """One JSON object on one line (non-ASCII kept as is, controls escaped: `safe.json_text`)."""
+    stream.write(safe.json_text(data) + "\n")
 
 
 class CsvWriter:
-    """Customers as CSV rows under a header of the spec's field names (fields the spec lacks are left out)."""
+    """Customers as CSV rows under a header of the spec's field names (fields the spec lacks are left out).
+    The values are exact (but for API keys: `safe`), except on a terminal, where they are escaped."""
 
     def __init__(self, stream: IO[str]) -> None:
         self._writer = csv.writer(stream, lineterminator="\n")
         self._writer.writerow(CUSTOMER_FIELDS)
+        self._terminal = is_terminal(stream)
 
     def write(self, customer: Customer) -> None:
         data = customer.to_dict()
-        self._writer.writerow(_csv_value(data.get(name)) for name in CUSTOMER_FIELDS)
+        values = (_csv_value(data.get(name)) for name in CUSTOMER_FIELDS)
+        self._writer.writerow(safe.text(value) if self._terminal else safe.scrub(value) for value in values)
 
 
 def _csv_value(value: Any) -> str:
