@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 import secrets
 from collections.abc import Mapping
@@ -30,8 +29,8 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from .._spec import packaged_spec
-from .contract import Contract, excerpt, parse_json
-from .faults import Fault, Faults, fault_from_json
+from .contract import Contract, excerpt, json_bytes, parse_json
+from .faults import MAX_FAULT_BYTES, MAX_FAULTS, Fault, Faults, fault_from_json
 from .limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LEDGERS
 from .ratelimit import RateLimiter, override_from_json
 from .rules import OPERATIONS, Refusal, Reply
@@ -61,6 +60,10 @@ class Settings:
     """The largest request body read; a larger one is answered 413."""
     max_ledgers: int = DEFAULT_MAX_LEDGERS
     """The most ledgers kept in memory (in-memory store; and every store's faults, limits and counters)."""
+    max_faults: int = MAX_FAULTS
+    """The most faults pending in all ledgers together; past it, `POST /_sandbox/faults` is answered 409."""
+    max_fault_bytes: int = MAX_FAULT_BYTES
+    """The most bytes of answers (bodies, `Retry-After`) pending faults hold in all; past it, 409."""
 
 
 class Problem(Exception):
@@ -75,7 +78,7 @@ class Problem(Exception):
 
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
     """A JSON answer (ASCII-escaped, so any text can be echoed)."""
-    return Response(json.dumps(body).encode(), status, headers=headers, media_type="application/json")
+    return Response(json_bytes(body), status, headers=headers, media_type="application/json")
 
 
 def _error(status: int, message: str) -> Problem:
@@ -93,7 +96,9 @@ class Sandbox:
         self.settings = settings or Settings()
         self.store = Store(self.settings.db, self.settings.seed, self.settings.max_ledgers)
         self.contract = Contract(packaged_spec())
-        self.faults = Faults(self.settings.max_ledgers)
+        self.faults = Faults(
+            self.settings.max_ledgers, self.settings.max_faults, self.settings.max_fault_bytes
+        )
         self.limiter = RateLimiter(self.settings.rate_limit, self.settings.max_ledgers)
         self.stats = Stats(self.settings.max_ledgers)
         self.connections: dict[tuple[str, int], asyncio.BaseTransport] = {}
@@ -254,11 +259,10 @@ class Sandbox:
             return Response(status_code=204)
         if fault.status is None:
             return None
-        headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
-        body = fault.response_body()
-        if body is None:
+        headers = {} if fault.retry_after is None else {"Retry-After": fault.retry_after}
+        if fault.body is None:
             return Response(status_code=fault.status, headers=headers)
-        return json_response(fault.status, body, headers)
+        return Response(fault.body, fault.status, headers=headers, media_type="application/json")
 
     def _limit_header(self, scope: Scope) -> list[tuple[bytes, bytes]]:
         """`x-ratelimit-persec`: the limit of the request's ledger, if it has one, as Tatum sends it."""

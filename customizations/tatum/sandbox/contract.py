@@ -224,6 +224,11 @@ class Contract:
         return Checked(parameters=parameters, body=result.body)
 
 
+def json_bytes(value: Any) -> bytes:
+    """JSON as the sandbox sends it: ASCII-escaped, so any text can be echoed."""
+    return json.dumps(value).encode()
+
+
 def json_object(data: object, fields: Collection[str], what: str) -> Mapping[str, Any]:
     """`data` as a JSON object with no keys but `fields`; ValueError naming `what` it must be otherwise."""
     if not isinstance(data, Mapping):
