@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
+import httpx
 import pytest
 from tatum import (
     CREDIT_COSTS,
@@ -21,7 +22,7 @@ from tatum import (
     UnexpectedResponseError,
 )
 from tatum.customer import AsyncCustomerApi, CustomerApi
-from tatum.testing import TatumSandbox
+from tatum.testing import API_KEY_MAINNET, TatumSandbox
 
 UNKNOWN_INTERNAL_ID = "0123456789abcdef01234567"
 
@@ -338,6 +339,22 @@ def test_a_429_fault_carries_retry_after(tatum_sandbox: TatumSandbox) -> None:
         "rate.limit.exceeded",
         "slow down",
     )
+
+
+@pytest.mark.parametrize(("retry_after", "header"), [(0.2, "0.2"), (0.25, "0.25"), (3, "3"), (3.0, "3")])
+def test_a_fault_may_ask_for_fractions_of_a_second(
+    tatum_sandbox: TatumSandbox, retry_after: float, header: str
+) -> None:
+    tatum_sandbox.inject_fault(status=429, retry_after=retry_after, count=2)
+    raw = httpx.get(
+        f"{tatum_sandbox.url}/v3/ledger/customer?pageSize=1", headers={"x-api-key": API_KEY_MAINNET}
+    )
+
+    with pytest.raises(RateLimitError) as error:
+        api(tatum_sandbox, max_retries=0, rate_limit=None).find_all_customers(10)
+
+    assert (raw.status_code, raw.headers["retry-after"]) == (429, header)
+    assert error.value.retry_after == retry_after
 
 
 def test_a_dropped_connection_is_an_api_connection_error(tatum_sandbox: TatumSandbox) -> None:

@@ -139,7 +139,7 @@ class TatumSandbox:
         self,
         *,
         status: int | None = None,
-        retry_after: int | str | None = None,
+        retry_after: float | str | None = None,
         body: Any = None,
         delay: float = 0.0,
         drop: bool = False,
@@ -149,7 +149,10 @@ class TatumSandbox:
         keyless: bool = False,
     ) -> None:
         """Make the ledger's next `count` requests to `/v3/` fail: answer `status` (with `body` and a
-        `Retry-After` header), wait `delay` seconds first, or `drop` the connection without an answer."""
+        `Retry-After` header), wait `delay` seconds first, or `drop` the connection without an answer.
+
+        `retry_after` is seconds (fractions allowed, e.g. 0.2, to keep tests fast; Tatum sends whole seconds)
+        or an HTTP-date string."""
         fault: dict[str, Any] = {"delay": delay, "drop": drop, "count": count}
         if status is not None:
             fault["status"] = status

@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass
+from typing import TypeGuard
 
-from .contract import json_bytes, json_object
+from .contract import json_bytes, json_object, seconds_text
 
 _MAX_DELAY = 60.0
 _MAX_COUNT = 1000
@@ -50,9 +51,10 @@ class Fault:
 def fault_from_json(data: object) -> tuple[Fault, int]:
     """A fault and its count from the JSON of `POST /_sandbox/faults`; ValueError if invalid.
 
-    Fields: `status` (200..599), `body` (any JSON, with a status), `retryAfter` (whole seconds, 0..10**9, or an
-    HTTP-date of at most 100 characters, with a status), `delay` (seconds, 0..60), `drop` (true: close the connection), `count`
-    (how many requests, 1..1000, default 1). At least one of status, delay and drop; not status and drop.
+    Fields: `status` (200..599), `body` (any JSON, with a status), `retryAfter` (seconds, 0..10**9, fractions
+    allowed for fast tests though Tatum sends whole seconds, or an HTTP-date of at most 100 characters, with a
+    status), `delay` (seconds, 0..60), `drop` (true: close the connection), `count` (how many requests,
+    1..1000, default 1). At least one of status, delay and drop; not status and drop.
     """
     data = json_object(data, _FIELDS, "a fault")
     status = data.get("status")
@@ -64,12 +66,15 @@ def fault_from_json(data: object) -> tuple[Fault, int]:
             raise ValueError("retryAfter must be printable ASCII")
         if len(retry_after) > _MAX_RETRY_AFTER_TEXT:
             raise ValueError(f"retryAfter must be at most {_MAX_RETRY_AFTER_TEXT} characters")
-    elif retry_after is not None and (_not_int(retry_after) or not 0 <= retry_after <= _MAX_RETRY_AFTER):
+    elif retry_after is not None and (
+        not _is_number(retry_after) or not 0 <= retry_after <= _MAX_RETRY_AFTER
+    ):
         raise ValueError(
-            f"retryAfter must be whole seconds (an integer from 0 to {_MAX_RETRY_AFTER}) or an HTTP-date string"
+            f"retryAfter must be a number of seconds from 0 to {_MAX_RETRY_AFTER} (fractions allowed) "
+            "or an HTTP-date string"
         )
     delay = data.get("delay", 0)
-    if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= _MAX_DELAY:
+    if not _is_number(delay) or not 0 <= delay <= _MAX_DELAY:
         raise ValueError(f"delay must be a number of seconds from 0 to {_MAX_DELAY:g}")
     drop = data.get("drop", False)
     if not isinstance(drop, bool):
@@ -89,12 +94,16 @@ def fault_from_json(data: object) -> tuple[Fault, int]:
     if body is None and status is not None and status >= 400:
         body = {"message": "Fault injected by the Tatum sandbox.", "statusCode": status}
     answer = None if body is None else json_bytes(body)
-    text = None if retry_after is None else str(retry_after)
+    text = retry_after if retry_after is None or isinstance(retry_after, str) else seconds_text(retry_after)
     return Fault(status, answer, text, float(delay), drop), count
 
 
 def _not_int(value: object) -> bool:
     return isinstance(value, bool) or not isinstance(value, int)
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return not isinstance(value, bool) and isinstance(value, int | float)
 
 
 @dataclass(slots=True)
