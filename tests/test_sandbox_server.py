@@ -392,6 +392,8 @@ def test_command_line_empty() -> None:
         (["--empty", "--seed", "x.json"], "not allowed with argument"),
         (["--max-body-bytes", "10"], "--max-body-bytes must be at least 1024"),
         (["--max-ledgers", "0"], "--max-ledgers must be at least 1"),
+        (["--max-customers-per-ledger", "0"], "(--max-customers-per-ledger) must be at least 1"),
+        (["--max-customers-in-memory", "35"], "at least the seed's 36"),
     ],
 )
 def test_command_line_errors(args: list[str], message: str) -> None:

@@ -31,12 +31,17 @@ from starlette.types import Message, Receive, Scope, Send
 from .._spec import packaged_spec
 from .contract import Contract, excerpt, json_bytes, parse_json
 from .faults import MAX_FAULT_BYTES, MAX_FAULTS, Fault, Faults, fault_from_json
-from .limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LEDGERS
+from .limits import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CUSTOMERS_IN_MEMORY,
+    DEFAULT_MAX_CUSTOMERS_PER_LEDGER,
+    DEFAULT_MAX_LEDGERS,
+)
 from .ratelimit import RateLimiter, override_from_json
 from .rules import OPERATIONS, Refusal, Reply
 from .seed import DEMO_CUSTOMERS, MAX_ACTIVE_ACCOUNTS, customer_from_json, is_account_count, random_id
 from .stats import Stats
-from .store import CustomerRecord, Store
+from .store import CustomerRecord, Store, StoreFull
 
 logger = logging.getLogger("tatum.sandbox")
 
@@ -60,10 +65,23 @@ class Settings:
     """The largest request body read; a larger one is answered 413."""
     max_ledgers: int = DEFAULT_MAX_LEDGERS
     """The most ledgers kept in memory (in-memory store; and every store's faults, limits and counters)."""
+    max_customers_per_ledger: int = DEFAULT_MAX_CUSTOMERS_PER_LEDGER
+    """The most customers a ledger may have; `POST /_sandbox/customers` past it is answered 409."""
+    max_customers_in_memory: int = DEFAULT_MAX_CUSTOMERS_IN_MEMORY
+    """The most customers an in-memory store holds in all ledgers: 409 past it (new ledgers make room for
+    their seed by forgetting the least recently used ones). A `--db` file is not bounded by it."""
     max_faults: int = MAX_FAULTS
     """The most faults pending in all ledgers together; past it, `POST /_sandbox/faults` is answered 409."""
     max_fault_bytes: int = MAX_FAULT_BYTES
     """The most bytes of answers (bodies, `Retry-After`) pending faults hold in all; past it, 409."""
+
+    def __post_init__(self) -> None:
+        for name in ("max_customers_per_ledger", "max_customers_in_memory"):
+            if getattr(self, name) < max(1, len(self.seed)):
+                flag = "--" + name.replace("_", "-")
+                raise ValueError(
+                    f"{name} ({flag}) must be at least 1, and at least the seed's {len(self.seed)}"
+                )
 
 
 class Problem(Exception):
@@ -94,7 +112,13 @@ class Sandbox:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self.store = Store(self.settings.db, self.settings.seed, self.settings.max_ledgers)
+        self.store = Store(
+            self.settings.db,
+            self.settings.seed,
+            self.settings.max_ledgers,
+            self.settings.max_customers_per_ledger,
+            self.settings.max_customers_in_memory,
+        )
         self.contract = Contract(packaged_spec())
         self.faults = Faults(
             self.settings.max_ledgers, self.settings.max_faults, self.settings.max_fault_bytes
@@ -312,7 +336,10 @@ class Sandbox:
                 raise _error(409, f"A customer with id {customer.id} already exists.")
             if ledger.get_by_external_id(customer.external_id) is not None:
                 raise _error(409, f"A customer with external ID {customer.external_id} already exists.")
-            ledger.add(customer)
+            try:
+                ledger.add(customer)
+            except StoreFull as full:
+                raise _error(409, str(full)) from None
         return json_response(201, customer.to_control())
 
     async def _set_accounts(self, request: Request) -> Response:
