@@ -8,10 +8,15 @@ several times the noise: a test passes or fails by megabytes, not by kilobytes.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+import logging
+import re
+import socket
 import subprocess
 import sys
+import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +26,7 @@ import httpx
 import pytest
 from tatum.sandbox import DEMO_CUSTOMERS, SandboxServer, Settings
 from tatum.testing import TatumSandbox
+from test_sandbox_hostile import parse_answer
 
 KEY = {"x-api-key": "memory-key"}
 LIST = "/v3/ledger/customer?pageSize=1"
@@ -220,3 +226,134 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise AssertionError("no VmRSS in /proc")
+
+
+# Connections
+
+HEAD = b"GET /v3/ledger/customer?pageSize=1 HTTP/1.1\r\nHost: x\r\n"
+
+
+def connect(url: str) -> socket.socket:
+    parsed = httpx.URL(url)
+    assert parsed.port is not None
+    return socket.create_connection((parsed.host, parsed.port), timeout=5)
+
+
+def read_until_closed(sock: socket.socket) -> bytes:
+    chunks = []
+    with contextlib.suppress(ConnectionResetError):
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def read_answer(sock: socket.socket) -> bytes:
+    """One whole answer (with a Content-Length) from a connection that stays open."""
+    data = b""
+    while b"\r\n\r\n" not in data or len(data) < answer_length(data):
+        chunk = sock.recv(65536)
+        assert chunk, f"closed after {data!r}"
+        data += chunk
+    return data
+
+
+def answer_length(data: bytes) -> int:
+    head = data.partition(b"\r\n\r\n")[0]
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    assert length is not None
+    return len(head) + 4 + int(length[1])
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        HEAD + b"X-Unfinished: ",  # a head that never ends
+        b"PUT /v3/ledger/customer/0123456789abcdef01234567 HTTP/1.1\r\nHost: x\r\n"
+        b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"externalId"',  # a body that never does
+        b"POST /_sandbox/customers HTTP/1.1\r\nHost: x\r\n"
+        b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"externalId"',  # nor a control's
+    ],
+)
+def test_a_request_not_received_whole_in_time_is_answered_408(
+    sent: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    with SandboxServer(Settings(seed=(), request_timeout=0.5)) as server, connect(server.url) as sock:
+        sock.sendall(sent)
+        started = time.monotonic()
+        answer = read_until_closed(sock)
+        waited = time.monotonic() - started
+        time.sleep(0.1)  # the application sees the connection gone
+
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
+
+    status, headers, body = parse_answer(answer)
+    assert (status, headers["content-type"], headers["connection"]) == (408, "application/json", "close")
+    assert body == {"message": "The request was not received whole within 0.5 seconds.", "statusCode": 408}
+    assert 0.4 < waited < 4.5
+
+
+def test_a_connection_that_sends_nothing_is_closed_without_an_answer() -> None:
+    with SandboxServer(Settings(seed=(), request_timeout=0.5)) as server:
+        with connect(server.url) as idle:
+            assert read_until_closed(idle) == b""
+        # After an answer, the time to send the next request starts with its first byte.
+        with connect(server.url) as sock:
+            sock.sendall(HEAD + b"\r\n")
+            first = read_answer(sock)
+            time.sleep(0.3)
+            sock.sendall(HEAD[:20])
+            time.sleep(0.3)  # 0.6 s after the answer: the next request has had 0.3 s
+            sock.sendall(HEAD[20:] + b"\r\n")
+            second = read_answer(sock)
+
+    assert parse_answer(first)[:3:2] == parse_answer(second)[:3:2] == (200, [])
+
+
+def test_connections_past_max_connections_are_closed_as_they_open() -> None:
+    with SandboxServer(Settings(seed=(), max_connections=3)) as server:
+        kept = [connect(server.url) for _ in range(3)]
+        wait_for(lambda: len(server.sandbox.connections) == 3)
+        with connect(server.url) as extra:
+            refused = read_until_closed(extra)
+        kept.pop().close()
+        wait_for(lambda: len(server.sandbox.connections) == 2)
+        with connect(server.url) as sock:
+            sock.sendall(HEAD + b"Connection: close\r\n\r\n")
+            served = read_until_closed(sock)
+        for sock in kept:
+            sock.close()
+
+    assert refused == b""
+    assert parse_answer(served)[0] == 200
+
+
+def test_unfinished_request_heads_hold_memory_only_so_long_and_for_so_many() -> None:
+    """What the review sent: many connections, each with 61 KB of a head it never finishes."""
+    unfinished = HEAD + b"X-Filler: " + b"a" * 61_000
+    with SandboxServer(Settings(seed=(), max_connections=20, request_timeout=1.0)) as server:
+        with traced() as held:
+            sockets = []
+            for _ in range(100):
+                sock = connect(server.url)
+                sockets.append(sock)
+                with contextlib.suppress(OSError):  # a connection past the cap is closed: a broken pipe
+                    sock.sendall(unfinished)
+            time.sleep(0.3)  # the sandbox reads what came
+            holding = held()
+            wait_for(lambda: not server.sandbox.connections, timeout=5)
+            after = held()
+        answers = [read_until_closed(sock) for sock in sockets]
+        for sock in sockets:
+            sock.close()
+
+    # 100 such connections held 6.1 MB, and held it for as long as they stayed open.
+    assert holding < 100 * len(unfinished) / 2, f"{holding / MB:.1f} MB held"
+    assert after < 0.5 * MB, f"{after / MB:.1f} MB still held"
+    assert sum(1 for answer in answers if answer.startswith(b"HTTP/1.1 408 ")) == 20
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.01)

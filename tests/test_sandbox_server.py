@@ -394,6 +394,8 @@ def test_command_line_empty() -> None:
         (["--max-ledgers", "0"], "--max-ledgers must be at least 1"),
         (["--max-customers-per-ledger", "0"], "(--max-customers-per-ledger) must be at least 1"),
         (["--max-customers-in-memory", "35"], "at least the seed's 36"),
+        (["--max-connections", "0"], "(--max-connections) must be at least 1"),
+        (["--request-timeout", "nan"], "(--request-timeout) must be above 0 seconds"),
     ],
 )
 def test_command_line_errors(args: list[str], message: str) -> None:

@@ -14,9 +14,11 @@ from pathlib import Path
 
 from .limits import (
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_CUSTOMERS_IN_MEMORY,
     DEFAULT_MAX_CUSTOMERS_PER_LEDGER,
     DEFAULT_MAX_LEDGERS,
+    DEFAULT_REQUEST_TIMEOUT,
     MAX_PER_SECOND,
 )
 
@@ -78,6 +80,21 @@ def _parser() -> argparse.ArgumentParser:
         help=f"keep at most N customers in memory, all ledgers together (default {DEFAULT_MAX_CUSTOMERS_IN_MEMORY}); "
         "not a --db file's",
     )
+    parser.add_argument(
+        "--max-connections",
+        metavar="N",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        help=f"keep at most N connections open; one more is closed at once (default {DEFAULT_MAX_CONNECTIONS})",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        help="answer 408 and close a connection whose request has not come whole in SECONDS "
+        f"(default {DEFAULT_REQUEST_TIMEOUT:g})",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser
 
@@ -120,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_ledgers=args.max_ledgers,
             max_customers_per_ledger=args.max_customers_per_ledger,
             max_customers_in_memory=args.max_customers_in_memory,
+            max_connections=args.max_connections,
+            request_timeout=args.request_timeout,
         )
     except ValueError as error:
         parser.error(str(error))

@@ -33,9 +33,11 @@ from .contract import Contract, excerpt, json_bytes, parse_json
 from .faults import MAX_FAULT_BYTES, MAX_FAULTS, Fault, Faults, fault_from_json
 from .limits import (
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_CUSTOMERS_IN_MEMORY,
     DEFAULT_MAX_CUSTOMERS_PER_LEDGER,
     DEFAULT_MAX_LEDGERS,
+    DEFAULT_REQUEST_TIMEOUT,
 )
 from .ratelimit import RateLimiter, override_from_json
 from .rules import OPERATIONS, Refusal, Reply
@@ -75,7 +77,19 @@ class Settings:
     max_fault_bytes: int = MAX_FAULT_BYTES
     """The most bytes of answers (bodies, `Retry-After`) pending faults hold in all; past it, 409."""
 
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    """The most connections open at once; one more is closed as soon as it opens, without an answer (served
+    with `tatum.sandbox.server`)."""
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    """Seconds to receive a whole request, head and body, from its first byte (a connection's first request:
+    from the connection's opening); past it, a JSON 408 and the connection closes (served with
+    `tatum.sandbox.server`)."""
+
     def __post_init__(self) -> None:
+        if self.max_connections < 1:
+            raise ValueError("max_connections (--max-connections) must be at least 1")
+        if not 0 < self.request_timeout <= 3600:
+            raise ValueError("request_timeout (--request-timeout) must be above 0 seconds, at most 3600")
         for name in ("max_customers_per_ledger", "max_customers_in_memory"):
             if getattr(self, name) < max(1, len(self.seed)):
                 flag = "--" + name.replace("_", "-")
@@ -152,7 +166,8 @@ class Sandbox:
             headers += self._limit_header(scope)
         send = _adding_headers(send, headers)
         if scope["path"].startswith("/_sandbox/"):
-            await self._controls(scope, receive, send)
+            with contextlib.suppress(ClientDisconnect):  # gone before its body came: no one to answer
+                await self._controls(scope, receive, send)
             return
         request = Request(scope, receive)
         try:
