@@ -1,5 +1,6 @@
 """The `tatum_sandbox` fixture as a user meets it: the example of docs/SANDBOX.md, verbatim, in a fresh
-project directory outside this repository (no pytest configuration of ours), passes."""
+project directory outside this repository (no pytest configuration of ours but the doc's), passes without
+a warning."""
 
 from __future__ import annotations
 
@@ -13,19 +14,19 @@ SANDBOX_DOC = Path(__file__).resolve().parents[1] / "docs" / "SANDBOX.md"
 
 
 def example_files() -> dict[str, str]:
-    """The python blocks of the doc's pytest section that name their file in their first line."""
+    """The python and TOML blocks of the doc's pytest section that name their file in their first line."""
     section = SANDBOX_DOC.read_text(encoding="utf-8").split("\n## pytest: ", 1)[1].split("\n## ", 1)[0]
     files = {}
-    for block in re.findall(r"```python\n(.*?)```", section, flags=re.S):
+    for block in re.findall(r"```(?:python|toml)\n(.*?)```", section, flags=re.S):
         first = block.splitlines()[0]
-        if re.fullmatch(r"# \w+\.py", first):
+        if re.fullmatch(r"# \w+\.(py|toml)", first):
             files[first[2:]] = block
     return files
 
 
 def test_the_fixture_example_passes_verbatim_in_a_fresh_project(tmp_path: Path) -> None:
     files = example_files()
-    assert set(files) == {"conftest.py", "test_customers.py"}
+    assert set(files) == {"conftest.py", "pyproject.toml", "test_customers.py"}
     assert "async def" in files["test_customers.py"]
     for name, code in files.items():
         (tmp_path / name).write_text(code, encoding="utf-8")
@@ -43,3 +44,5 @@ def test_the_fixture_example_passes_verbatim_in_a_fresh_project(tmp_path: Path) 
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b3 passed\b", result.stdout), result.stdout
     assert f"rootdir: {tmp_path}" in result.stdout
+    assert "configfile: pyproject.toml" in result.stdout
+    assert "Warning" not in result.stdout + result.stderr, result.stdout + result.stderr
