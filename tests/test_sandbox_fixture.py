@@ -9,6 +9,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_type_hints
+
+import pytest
+from tatum import AsyncSdk, Sdk, ValidationError
+from tatum.testing import AsyncSdkOptions, SdkOptions, TatumSandbox
 
 SANDBOX_DOC = Path(__file__).resolve().parents[1] / "docs" / "SANDBOX.md"
 
@@ -46,3 +51,23 @@ def test_the_fixture_example_passes_verbatim_in_a_fresh_project(tmp_path: Path) 
     assert f"rootdir: {tmp_path}" in result.stdout
     assert "configfile: pyproject.toml" in result.stdout
     assert "Warning" not in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "constructor"), [(SdkOptions, Sdk.__init__), (AsyncSdkOptions, AsyncSdk.__init__)]
+)
+def test_the_fixtures_sdk_options_are_the_sdks_keyword_arguments(options: type, constructor: object) -> None:
+    arguments = get_type_hints(constructor)
+    del arguments["return"]
+
+    assert get_type_hints(options) == arguments
+
+
+def test_an_sdk_option_the_sdk_lacks_is_refused(tatum_sandbox: TatumSandbox) -> None:
+    # mypy --strict (make typecheck) refuses these calls: each `ignore` it did not need would be an error.
+    with pytest.raises(TypeError, match="bogus"):
+        tatum_sandbox.sdk(bogus=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="bogus"):
+        tatum_sandbox.async_sdk(bogus=1)  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match="max_retries"):
+        tatum_sandbox.sdk(max_retries="2")  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Unpack
 
 import httpx
 import pytest
@@ -22,12 +23,12 @@ from tatum import (
     UnexpectedResponseError,
 )
 from tatum.customer import AsyncCustomerApi, CustomerApi
-from tatum.testing import API_KEY_MAINNET, TatumSandbox
+from tatum.testing import API_KEY_MAINNET, AsyncSdkOptions, SdkOptions, TatumSandbox
 
 UNKNOWN_INTERNAL_ID = "0123456789abcdef01234567"
 
 
-def api(sandbox: TatumSandbox, **kwargs: object) -> CustomerApi:
+def api(sandbox: TatumSandbox, **kwargs: Unpack[SdkOptions]) -> CustomerApi:
     return sandbox.sdk(**kwargs).mainnet().api().customer()
 
 
@@ -416,7 +417,7 @@ def test_faults_belong_to_one_ledger(tatum_sandbox: TatumSandbox) -> None:
 # AsyncSdk
 
 
-def async_api(sandbox: TatumSandbox, **kwargs: object) -> AsyncCustomerApi:
+def async_api(sandbox: TatumSandbox, **kwargs: Unpack[AsyncSdkOptions]) -> AsyncCustomerApi:
     return sandbox.async_sdk(**kwargs).mainnet().api().customer()
 
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from typing import Unpack
 
-from tatum.testing import TatumSandbox
+from tatum.testing import AsyncSdkOptions, SdkOptions, TatumSandbox
 
 LIMIT = 50
 RATE = LIMIT // 2
@@ -30,7 +31,9 @@ def prepare(tatum_sandbox: TatumSandbox) -> str:
     return tatum_sandbox.add_customer("c-1")
 
 
-async def gather_100(tatum_sandbox: TatumSandbox, id: str, **options: object) -> float | None:
+async def gather_100(
+    tatum_sandbox: TatumSandbox, id: str, **options: Unpack[AsyncSdkOptions]
+) -> float | None:
     """One asyncio.gather of 100 gets; the rate the limiter has in force afterwards."""
     sdk = tatum_sandbox.async_sdk(**options)
     api = sdk.mainnet().api().customer()
@@ -41,7 +44,7 @@ async def gather_100(tatum_sandbox: TatumSandbox, id: str, **options: object) ->
     return sdk.mainnet().rate_limit
 
 
-def threads_8_x_20(tatum_sandbox: TatumSandbox, id: str, **options: object) -> float | None:
+def threads_8_x_20(tatum_sandbox: TatumSandbox, id: str, **options: Unpack[SdkOptions]) -> float | None:
     """8 threads sharing one Sdk, 20 gets each; the rate the limiter has in force afterwards."""
     sdk = tatum_sandbox.sdk(**options)
     api = sdk.mainnet().api().customer()
