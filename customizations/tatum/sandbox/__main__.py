@@ -19,7 +19,6 @@ from .limits import (
     DEFAULT_MAX_CUSTOMERS_PER_LEDGER,
     DEFAULT_MAX_LEDGERS,
     DEFAULT_REQUEST_TIMEOUT,
-    MAX_PER_SECOND,
 )
 
 # The modules of the `sandbox` extra (pyproject.toml): without one of them, say which extra to install.
@@ -115,14 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.rate_limit is not None and not 1 <= args.rate_limit <= MAX_PER_SECOND:
-        parser.error(f"--rate-limit must be from 1 to {MAX_PER_SECOND}")
     if not 0 <= args.port <= 65535:
         parser.error("--port must be from 0 to 65535")
-    if args.max_body_bytes < 1024:
-        parser.error("--max-body-bytes must be at least 1024")
-    if args.max_ledgers < 1:
-        parser.error("--max-ledgers must be at least 1")
     try:
         seed = () if args.empty else load_seed(args.seed) if args.seed else DEMO_CUSTOMERS
     except ValueError as error:

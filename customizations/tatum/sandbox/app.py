@@ -38,6 +38,7 @@ from .limits import (
     DEFAULT_MAX_CUSTOMERS_PER_LEDGER,
     DEFAULT_MAX_LEDGERS,
     DEFAULT_REQUEST_TIMEOUT,
+    MAX_PER_SECOND,
 )
 from .ratelimit import RateLimiter, override_from_json
 from .rules import OPERATIONS, Refusal, Reply
@@ -86,16 +87,30 @@ class Settings:
     `tatum.sandbox.server`)."""
 
     def __post_init__(self) -> None:
-        if self.max_connections < 1:
-            raise ValueError("max_connections (--max-connections) must be at least 1")
+        """ValueError for a value the sandbox cannot run with (the command line's usage errors)."""
+        seeded = max(1, len(self.seed))
+        least = {
+            "max_body_bytes": 1024,
+            "max_ledgers": 1,
+            "max_customers_per_ledger": seeded,
+            "max_customers_in_memory": seeded,
+            "max_faults": 1,
+            "max_fault_bytes": 0,
+            "max_connections": 1,
+        }
+        for name, minimum in least.items():
+            if getattr(self, name) < minimum:
+                reason = f" (the seed has {len(self.seed)} customers)" if minimum == seeded > 1 else ""
+                raise ValueError(f"{_named(name)} must be at least {minimum}{reason}")
+        if self.rate_limit is not None and not 1 <= self.rate_limit <= MAX_PER_SECOND:
+            raise ValueError(f"{_named('rate_limit')} must be from 1 to {MAX_PER_SECOND}")
         if not 0 < self.request_timeout <= 3600:
-            raise ValueError("request_timeout (--request-timeout) must be above 0 seconds, at most 3600")
-        for name in ("max_customers_per_ledger", "max_customers_in_memory"):
-            if getattr(self, name) < max(1, len(self.seed)):
-                flag = "--" + name.replace("_", "-")
-                raise ValueError(
-                    f"{name} ({flag}) must be at least 1, and at least the seed's {len(self.seed)}"
-                )
+            raise ValueError(f"{_named('request_timeout')} must be above 0 seconds, at most 3600")
+
+
+def _named(setting: str) -> str:
+    """A setting as an error names it: its field and its flag."""
+    return f"{setting} (--{setting.replace('_', '-')})"
 
 
 class Problem(Exception):
