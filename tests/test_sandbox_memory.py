@@ -357,3 +357,27 @@ def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting"
         time.sleep(0.01)
+
+
+def test_a_client_waiting_for_100_continue_is_not_timed_out() -> None:
+    """The sandbox holds the body back itself while a delay fault runs: that time is not the client's."""
+    body = b'{"externalId": "c-2"}'
+    with SandboxServer(Settings(seed=(), request_timeout=0.5)) as server:
+        id = httpx.post(server.url + "/_sandbox/customers", json={"externalId": "c-1"}, headers=KEY).json()[
+            "id"
+        ]
+        httpx.post(server.url + "/_sandbox/faults", json={"delay": 1.2}, headers=KEY)
+        with connect(server.url) as sock:
+            sock.sendall(
+                b"PUT /v3/ledger/customer/%s HTTP/1.1\r\nHost: x\r\nx-api-key: %s\r\nExpect: 100-continue\r\n"
+                b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                % (id.encode(), KEY["x-api-key"].encode(), len(body))
+            )
+            assert sock.recv(65536).startswith(b"HTTP/1.1 100 ")
+            sock.sendall(body)
+            answer = read_answer(sock)
+
+    assert parse_answer(answer)[::2] == (
+        200,
+        {"id": id, "externalId": "c-2", "active": True, "enabled": True},
+    )

@@ -138,6 +138,9 @@ def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
             self._deadline = None
             if self.transport.is_closing():
                 return
+            if not self._head_open and self.cycle is not None and self.cycle.waiting_for_100_continue:
+                self._arm()  # the client waits for the sandbox's 100 Continue (a delay fault): not its fault
+                return
             answered = not self._head_open and self.cycle is not None and self.cycle.response_started
             if self._receiving and not answered:
                 self.transport.write(error_bytes(408, timed_out, sandbox.limiter.per_second))
