@@ -293,16 +293,17 @@ def test_a_request_not_received_whole_in_time_is_answered_408(
 
 
 def test_a_connection_that_sends_nothing_is_closed_without_an_answer() -> None:
-    with SandboxServer(Settings(seed=(), request_timeout=0.5)) as server:
+    with SandboxServer(Settings(seed=(), request_timeout=1.0)) as server:
         with connect(server.url) as idle:
             assert read_until_closed(idle) == b""
-        # After an answer, the time to send the next request starts with its first byte.
+        # After an answer, the time to send the next request starts with its first byte (an idle connection
+        # is closed after uvicorn's 5 s keep-alive timeout).
         with connect(server.url) as sock:
             sock.sendall(HEAD + b"\r\n")
             first = read_answer(sock)
-            time.sleep(0.3)
+            time.sleep(0.9)
             sock.sendall(HEAD[:20])
-            time.sleep(0.3)  # 0.6 s after the answer: the next request has had 0.3 s
+            time.sleep(0.3)  # 1.2 s after the answer: the next request has had 0.3 s of its 1 s
             sock.sendall(HEAD[20:] + b"\r\n")
             second = read_answer(sock)
 
@@ -349,7 +350,10 @@ def test_unfinished_request_heads_hold_memory_only_so_long_and_for_so_many() -> 
     # 100 such connections held 6.1 MB, and held it for as long as they stayed open.
     assert holding < 100 * len(unfinished) / 2, f"{holding / MB:.1f} MB held"
     assert after < 0.5 * MB, f"{after / MB:.1f} MB still held"
-    assert sum(1 for answer in answers if answer.startswith(b"HTTP/1.1 408 ")) == 20
+    # Those past the cap were closed as they opened; the others timed out (at most 20 open at a time).
+    timed_out = [answer for answer in answers if answer]
+    assert len(timed_out) >= 20
+    assert all(answer.startswith(b"HTTP/1.1 408 ") for answer in timed_out)
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
