@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Unpack
 
+import httpx
 import pytest
 from tatum import (
     CREDIT_COSTS,
@@ -21,12 +23,12 @@ from tatum import (
     UnexpectedResponseError,
 )
 from tatum.customer import AsyncCustomerApi, CustomerApi
-from tatum.testing import TatumSandbox
+from tatum.testing import API_KEY_MAINNET, AsyncSdkOptions, SdkOptions, TatumSandbox
 
 UNKNOWN_INTERNAL_ID = "0123456789abcdef01234567"
 
 
-def api(sandbox: TatumSandbox, **kwargs: object) -> CustomerApi:
+def api(sandbox: TatumSandbox, **kwargs: Unpack[SdkOptions]) -> CustomerApi:
     return sandbox.sdk(**kwargs).mainnet().api().customer()
 
 
@@ -340,6 +342,22 @@ def test_a_429_fault_carries_retry_after(tatum_sandbox: TatumSandbox) -> None:
     )
 
 
+@pytest.mark.parametrize(("retry_after", "header"), [(0.2, "0.2"), (0.25, "0.25"), (3, "3"), (3.0, "3")])
+def test_a_fault_may_ask_for_fractions_of_a_second(
+    tatum_sandbox: TatumSandbox, retry_after: float, header: str
+) -> None:
+    tatum_sandbox.inject_fault(status=429, retry_after=retry_after, count=2)
+    raw = httpx.get(
+        f"{tatum_sandbox.url}/v3/ledger/customer?pageSize=1", headers={"x-api-key": API_KEY_MAINNET}
+    )
+
+    with pytest.raises(RateLimitError) as error:
+        api(tatum_sandbox, max_retries=0, rate_limit=None).find_all_customers(10)
+
+    assert (raw.status_code, raw.headers["retry-after"]) == (429, header)
+    assert error.value.retry_after == retry_after
+
+
 def test_a_dropped_connection_is_an_api_connection_error(tatum_sandbox: TatumSandbox) -> None:
     tatum_sandbox.inject_fault(drop=True)
     customers = api(tatum_sandbox, max_retries=0)
@@ -399,7 +417,7 @@ def test_faults_belong_to_one_ledger(tatum_sandbox: TatumSandbox) -> None:
 # AsyncSdk
 
 
-def async_api(sandbox: TatumSandbox, **kwargs: object) -> AsyncCustomerApi:
+def async_api(sandbox: TatumSandbox, **kwargs: Unpack[AsyncSdkOptions]) -> AsyncCustomerApi:
     return sandbox.async_sdk(**kwargs).mainnet().api().customer()
 
 

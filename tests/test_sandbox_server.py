@@ -388,10 +388,14 @@ def test_command_line_empty() -> None:
     ("args", "message"),
     [
         (["--seed", "/nonexistent/seed.json"], "cannot read seed file"),
-        (["--rate-limit", "0"], "--rate-limit must be from 1 to 100000"),
+        (["--rate-limit", "0"], "rate_limit (--rate-limit) must be from 1 to 100000"),
         (["--empty", "--seed", "x.json"], "not allowed with argument"),
-        (["--max-body-bytes", "10"], "--max-body-bytes must be at least 1024"),
-        (["--max-ledgers", "0"], "--max-ledgers must be at least 1"),
+        (["--max-body-bytes", "10"], "max_body_bytes (--max-body-bytes) must be at least 1024"),
+        (["--max-ledgers", "0"], "max_ledgers (--max-ledgers) must be at least 1"),
+        (["--max-customers-per-ledger", "0", "--empty"], "(--max-customers-per-ledger) must be at least 1"),
+        (["--max-customers-in-memory", "35"], "must be at least 36 (the seed has 36 customers)"),
+        (["--max-connections", "0"], "max_connections (--max-connections) must be at least 1"),
+        (["--request-timeout", "nan"], "request_timeout (--request-timeout) must be above 0 seconds"),
     ],
 )
 def test_command_line_errors(args: list[str], message: str) -> None:

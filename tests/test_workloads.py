@@ -17,12 +17,12 @@ from __future__ import annotations
 import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Unpack
 
 import httpx
 import pytest
 from tatum._config import RateLimit
-from tatum.testing import SandboxStats, TatumSandbox
+from tatum.testing import AsyncSdkOptions, SandboxStats, SdkOptions, TatumSandbox
 
 LIMIT = 50
 RATE = LIMIT // 2
@@ -35,7 +35,9 @@ def prepare(tatum_sandbox: TatumSandbox) -> str:
     return tatum_sandbox.add_customer("c-1")
 
 
-async def gather_100(tatum_sandbox: TatumSandbox, id: str, **options: Any) -> float | None:
+async def gather_100(
+    tatum_sandbox: TatumSandbox, id: str, **options: Unpack[AsyncSdkOptions]
+) -> float | None:
     """One asyncio.gather of 100 gets; the rate the limiter has in force afterwards."""
     sdk = tatum_sandbox.async_sdk(**options)
     api = sdk.mainnet().api().customer()
@@ -46,7 +48,7 @@ async def gather_100(tatum_sandbox: TatumSandbox, id: str, **options: Any) -> fl
     return sdk.mainnet().rate_limit
 
 
-def threads_8_x_20(tatum_sandbox: TatumSandbox, id: str, **options: Any) -> float | None:
+def threads_8_x_20(tatum_sandbox: TatumSandbox, id: str, **options: Unpack[SdkOptions]) -> float | None:
     """8 threads sharing one Sdk, 20 gets each; the rate the limiter has in force afterwards."""
     sdk = tatum_sandbox.sdk(**options)
     api = sdk.mainnet().api().customer()

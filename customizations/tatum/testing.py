@@ -17,24 +17,66 @@ nothing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import count
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 import httpx
 import pytest
 
-from . import AsyncSdk, Sdk, _ratelimit
+from . import AsyncSdk, Backoff, Sdk, _ratelimit
+from ._config import RateLimit
 from .sandbox import SandboxServer, Settings
 
-__all__ = ["API_KEY_MAINNET", "API_KEY_TESTNET", "SandboxControlError", "SandboxStats", "TatumSandbox"]
+__all__ = [
+    "API_KEY_MAINNET",
+    "API_KEY_TESTNET",
+    "AsyncSdkOptions",
+    "SandboxControlError",
+    "SandboxStats",
+    "SdkOptions",
+    "TatumSandbox",
+]
 
 API_KEY_MAINNET = "sandbox-test-mainnet-key"
 """The mainnet key the fixture's SDKs and controls use by default (any key works on the sandbox)."""
 API_KEY_TESTNET = "sandbox-test-testnet-key"
 
 Network = Literal["mainnet", "testnet"]
+
+
+class _Options(TypedDict, total=False):
+    """The keyword arguments `Sdk` and `AsyncSdk` share (a test compares them with their signatures)."""
+
+    api_key_mainnet: str | None
+    api_key_testnet: str | None
+    base_url: str | None
+    timeout: float | httpx.Timeout
+    max_retries: int
+    credit_budget: int | None
+    rate_limit: RateLimit
+    redis_url: str | None
+    deadline: float | None
+    default_headers: Mapping[str, str] | None
+    backoff: Backoff | None
+    max_response_bytes: int
+    clock: Callable[[], float]
+
+
+class SdkOptions(_Options, total=False):
+    """The keyword arguments of `tatum.Sdk`, as `TatumSandbox.sdk()` takes them (type a helper's `**options`
+    that passes them on with `Unpack[SdkOptions]`)."""
+
+    http_client: httpx.Client | None
+    sleep: Callable[[float], None]
+
+
+class AsyncSdkOptions(_Options, total=False):
+    """The keyword arguments of `tatum.AsyncSdk`, as `TatumSandbox.async_sdk()` takes them."""
+
+    http_client: httpx.AsyncClient | None
+    sleep: Callable[[float], Awaitable[None]] | None
 
 
 class SandboxControlError(RuntimeError):
@@ -68,25 +110,31 @@ class TatumSandbox:
         self._async_clients: list[httpx.AsyncClient] = []
         self._numbers = count(1)
 
-    def sdk(self, **kwargs: Any) -> Sdk:
-        """An Sdk for the sandbox: its base_url and the fixture's keys unless given; closed at teardown."""
-        options = {"api_key_mainnet": API_KEY_MAINNET, "api_key_testnet": API_KEY_TESTNET, **kwargs}
-        sdk = Sdk(base_url=options.pop("base_url", self.url), **options)
+    def sdk(self, **options: Unpack[SdkOptions]) -> Sdk:
+        """An Sdk for the sandbox, taking `tatum.Sdk`'s keyword arguments: `base_url` defaults to the
+        sandbox's, the keys to the fixture's; closed at teardown."""
+        merged: SdkOptions = {**self._defaults(), **options}
+        sdk = Sdk(**merged)
         self._sdks.append(sdk)
         return sdk
 
-    def async_sdk(self, **kwargs: Any) -> AsyncSdk:
-        """An AsyncSdk for the sandbox, like `sdk()`; closed at teardown.
+    def async_sdk(self, **options: Unpack[AsyncSdkOptions]) -> AsyncSdk:
+        """An AsyncSdk for the sandbox, like `sdk()`, taking `tatum.AsyncSdk`'s keyword arguments; closed at
+        teardown.
 
         Unless `http_client` is given, its connections are not kept alive between requests, so none is left
         open on the test's event loop when the test ends.
         """
-        options = {"api_key_mainnet": API_KEY_MAINNET, "api_key_testnet": API_KEY_TESTNET, **kwargs}
         if "http_client" not in options:
             client = httpx.AsyncClient(limits=httpx.Limits(max_keepalive_connections=0))
             self._async_clients.append(client)
             options["http_client"] = client
-        return AsyncSdk(base_url=options.pop("base_url", self.url), **options)
+        merged: AsyncSdkOptions = {**self._defaults(), **options}
+        return AsyncSdk(**merged)
+
+    def _defaults(self) -> _Options:
+        """What the fixture's SDKs use unless told otherwise: the sandbox's URL and the fixture's keys."""
+        return {"api_key_mainnet": API_KEY_MAINNET, "api_key_testnet": API_KEY_TESTNET, "base_url": self.url}
 
     def add_customer(
         self,
@@ -139,7 +187,7 @@ class TatumSandbox:
         self,
         *,
         status: int | None = None,
-        retry_after: int | str | None = None,
+        retry_after: float | str | None = None,
         body: Any = None,
         delay: float = 0.0,
         drop: bool = False,
@@ -149,7 +197,10 @@ class TatumSandbox:
         keyless: bool = False,
     ) -> None:
         """Make the ledger's next `count` requests to `/v3/` fail: answer `status` (with `body` and a
-        `Retry-After` header), wait `delay` seconds first, or `drop` the connection without an answer."""
+        `Retry-After` header), wait `delay` seconds first, or `drop` the connection without an answer.
+
+        `retry_after` is seconds (fractions allowed, e.g. 0.2, to keep tests fast; Tatum sends whole seconds)
+        or an HTTP-date string."""
         fault: dict[str, Any] = {"delay": delay, "drop": drop, "count": count}
         if status is not None:
             fault["status"] = status

@@ -37,3 +37,8 @@ def __getattr__(name: str) -> Any:
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(home, __name__), name)
+
+
+def __dir__() -> list[str]:
+    """The module's names, with those it imports only when first used (for `dir()` and completion)."""
+    return sorted({*globals(), *__all__})

@@ -12,7 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LEDGERS, MAX_PER_SECOND
+from .limits import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_CUSTOMERS_IN_MEMORY,
+    DEFAULT_MAX_CUSTOMERS_PER_LEDGER,
+    DEFAULT_MAX_LEDGERS,
+    DEFAULT_REQUEST_TIMEOUT,
+)
 
 # The modules of the `sandbox` extra (pyproject.toml): without one of them, say which extra to install.
 _EXTRA_MODULES = {"starlette", "uvicorn", "httptools", "openapi_core", "fastjsonschema", "cachetools"}
@@ -57,6 +64,36 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_LEDGERS,
         help=f"keep at most N ledgers in memory (default {DEFAULT_MAX_LEDGERS}); a --db file keeps them all",
     )
+    parser.add_argument(
+        "--max-customers-per-ledger",
+        metavar="N",
+        type=int,
+        default=DEFAULT_MAX_CUSTOMERS_PER_LEDGER,
+        help=f"refuse (409) to create customers past N in a ledger (default {DEFAULT_MAX_CUSTOMERS_PER_LEDGER})",
+    )
+    parser.add_argument(
+        "--max-customers-in-memory",
+        metavar="N",
+        type=int,
+        default=DEFAULT_MAX_CUSTOMERS_IN_MEMORY,
+        help=f"keep at most N customers in memory, all ledgers together (default {DEFAULT_MAX_CUSTOMERS_IN_MEMORY}); "
+        "not a --db file's",
+    )
+    parser.add_argument(
+        "--max-connections",
+        metavar="N",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        help=f"keep at most N connections open; one more is closed at once (default {DEFAULT_MAX_CONNECTIONS})",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        help="answer 408 and close a connection whose request has not come whole in SECONDS "
+        f"(default {DEFAULT_REQUEST_TIMEOUT:g})",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser
 
@@ -77,26 +114,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.rate_limit is not None and not 1 <= args.rate_limit <= MAX_PER_SECOND:
-        parser.error(f"--rate-limit must be from 1 to {MAX_PER_SECOND}")
     if not 0 <= args.port <= 65535:
         parser.error("--port must be from 0 to 65535")
-    if args.max_body_bytes < 1024:
-        parser.error("--max-body-bytes must be at least 1024")
-    if args.max_ledgers < 1:
-        parser.error("--max-ledgers must be at least 1")
     try:
         seed = () if args.empty else load_seed(args.seed) if args.seed else DEMO_CUSTOMERS
     except ValueError as error:
         parser.error(str(error))
-    settings = Settings(
-        db=args.db or ":memory:",
-        seed=seed,
-        api_keys=frozenset(args.api_key),
-        rate_limit=args.rate_limit,
-        max_body_bytes=args.max_body_bytes,
-        max_ledgers=args.max_ledgers,
-    )
+    try:
+        settings = Settings(
+            db=args.db or ":memory:",
+            seed=seed,
+            api_keys=frozenset(args.api_key),
+            rate_limit=args.rate_limit,
+            max_body_bytes=args.max_body_bytes,
+            max_ledgers=args.max_ledgers,
+            max_customers_per_ledger=args.max_customers_per_ledger,
+            max_customers_in_memory=args.max_customers_in_memory,
+            max_connections=args.max_connections,
+            request_timeout=args.request_timeout,
+        )
+    except ValueError as error:
+        parser.error(str(error))
     try:
         sandbox = Sandbox(settings)
     except sqlite3.Error as error:

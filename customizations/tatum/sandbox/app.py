@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 import secrets
 from collections.abc import Mapping
@@ -30,14 +29,22 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from .._spec import packaged_spec
-from .contract import Contract, excerpt, parse_json
-from .faults import Fault, Faults, fault_from_json
-from .limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LEDGERS
+from .contract import Contract, excerpt, json_bytes, parse_json
+from .faults import MAX_FAULT_BYTES, MAX_FAULTS, Fault, Faults, fault_from_json
+from .limits import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_CUSTOMERS_IN_MEMORY,
+    DEFAULT_MAX_CUSTOMERS_PER_LEDGER,
+    DEFAULT_MAX_LEDGERS,
+    DEFAULT_REQUEST_TIMEOUT,
+    MAX_PER_SECOND,
+)
 from .ratelimit import RateLimiter, override_from_json
 from .rules import OPERATIONS, Refusal, Reply
 from .seed import DEMO_CUSTOMERS, MAX_ACTIVE_ACCOUNTS, customer_from_json, is_account_count, random_id
 from .stats import Stats
-from .store import CustomerRecord, Store
+from .store import CustomerRecord, Store, StoreFull
 
 logger = logging.getLogger("tatum.sandbox")
 
@@ -61,6 +68,49 @@ class Settings:
     """The largest request body read; a larger one is answered 413."""
     max_ledgers: int = DEFAULT_MAX_LEDGERS
     """The most ledgers kept in memory (in-memory store; and every store's faults, limits and counters)."""
+    max_customers_per_ledger: int = DEFAULT_MAX_CUSTOMERS_PER_LEDGER
+    """The most customers a ledger may have; `POST /_sandbox/customers` past it is answered 409."""
+    max_customers_in_memory: int = DEFAULT_MAX_CUSTOMERS_IN_MEMORY
+    """The most customers an in-memory store holds in all ledgers: 409 past it (new ledgers make room for
+    their seed by forgetting the least recently used ones). A `--db` file is not bounded by it."""
+    max_faults: int = MAX_FAULTS
+    """The most faults pending in all ledgers together; past it, `POST /_sandbox/faults` is answered 409."""
+    max_fault_bytes: int = MAX_FAULT_BYTES
+    """The most bytes of answers (bodies, `Retry-After`) pending faults hold in all; past it, 409."""
+
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    """The most connections open at once; one more is closed as soon as it opens, without an answer (served
+    with `tatum.sandbox.server`)."""
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    """Seconds to receive a whole request, head and body, from its first byte (a connection's first request:
+    from the connection's opening); past it, a JSON 408 and the connection closes (served with
+    `tatum.sandbox.server`)."""
+
+    def __post_init__(self) -> None:
+        """ValueError for a value the sandbox cannot run with (the command line's usage errors)."""
+        seeded = max(1, len(self.seed))
+        least = {
+            "max_body_bytes": 1024,
+            "max_ledgers": 1,
+            "max_customers_per_ledger": seeded,
+            "max_customers_in_memory": seeded,
+            "max_faults": 1,
+            "max_fault_bytes": 0,
+            "max_connections": 1,
+        }
+        for name, minimum in least.items():
+            if getattr(self, name) < minimum:
+                reason = f" (the seed has {len(self.seed)} customers)" if minimum == seeded > 1 else ""
+                raise ValueError(f"{_named(name)} must be at least {minimum}{reason}")
+        if self.rate_limit is not None and not 1 <= self.rate_limit <= MAX_PER_SECOND:
+            raise ValueError(f"{_named('rate_limit')} must be from 1 to {MAX_PER_SECOND}")
+        if not 0 < self.request_timeout <= 3600:
+            raise ValueError(f"{_named('request_timeout')} must be above 0 seconds, at most 3600")
+
+
+def _named(setting: str) -> str:
+    """A setting as an error names it: its field and its flag."""
+    return f"{setting} (--{setting.replace('_', '-')})"
 
 
 class Problem(Exception):
@@ -75,7 +125,7 @@ class Problem(Exception):
 
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
     """A JSON answer (ASCII-escaped, so any text can be echoed)."""
-    return Response(json.dumps(body).encode(), status, headers=headers, media_type="application/json")
+    return Response(json_bytes(body), status, headers=headers, media_type="application/json")
 
 
 def _error(status: int, message: str) -> Problem:
@@ -91,9 +141,17 @@ class Sandbox:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self.store = Store(self.settings.db, self.settings.seed, self.settings.max_ledgers)
+        self.store = Store(
+            self.settings.db,
+            self.settings.seed,
+            self.settings.max_ledgers,
+            self.settings.max_customers_per_ledger,
+            self.settings.max_customers_in_memory,
+        )
         self.contract = Contract(packaged_spec())
-        self.faults = Faults(self.settings.max_ledgers)
+        self.faults = Faults(
+            self.settings.max_ledgers, self.settings.max_faults, self.settings.max_fault_bytes
+        )
         self.limiter = RateLimiter(self.settings.rate_limit, self.settings.max_ledgers)
         self.stats = Stats(self.settings.max_ledgers)
         self.connections: dict[tuple[str, int], asyncio.BaseTransport] = {}
@@ -123,7 +181,8 @@ class Sandbox:
             headers += self._limit_header(scope)
         send = _adding_headers(send, headers)
         if scope["path"].startswith("/_sandbox/"):
-            await self._controls(scope, receive, send)
+            with contextlib.suppress(ClientDisconnect):  # gone before its body came: no one to answer
+                await self._controls(scope, receive, send)
             return
         request = Request(scope, receive)
         try:
@@ -254,11 +313,10 @@ class Sandbox:
             return Response(status_code=204)
         if fault.status is None:
             return None
-        headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
-        body = fault.response_body()
-        if body is None:
+        headers = {} if fault.retry_after is None else {"Retry-After": fault.retry_after}
+        if fault.body is None:
             return Response(status_code=fault.status, headers=headers)
-        return json_response(fault.status, body, headers)
+        return Response(fault.body, fault.status, headers=headers, media_type="application/json")
 
     def _limit_header(self, scope: Scope) -> list[tuple[bytes, bytes]]:
         """`x-ratelimit-persec`: the limit of the request's ledger, if it has one, as Tatum sends it."""
@@ -308,7 +366,10 @@ class Sandbox:
                 raise _error(409, f"A customer with id {customer.id} already exists.")
             if ledger.get_by_external_id(customer.external_id) is not None:
                 raise _error(409, f"A customer with external ID {customer.external_id} already exists.")
-            ledger.add(customer)
+            try:
+                ledger.add(customer)
+            except StoreFull as full:
+                raise _error(409, str(full)) from None
         return json_response(201, customer.to_control())
 
     async def _set_accounts(self, request: Request) -> Response:

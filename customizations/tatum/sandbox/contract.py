@@ -224,6 +224,17 @@ class Contract:
         return Checked(parameters=parameters, body=result.body)
 
 
+def seconds_text(seconds: float) -> str:
+    """Seconds as a `Retry-After` value: whole seconds as an integer (`2`), fractions in decimal, to the
+    microsecond (`0.2`), never in exponent notation."""
+    return f"{seconds:.6f}".rstrip("0").rstrip(".")
+
+
+def json_bytes(value: Any) -> bytes:
+    """JSON as the sandbox sends it: ASCII-escaped, so any text can be echoed."""
+    return json.dumps(value).encode()
+
+
 def json_object(data: object, fields: Collection[str], what: str) -> Mapping[str, Any]:
     """`data` as a JSON object with no keys but `fields`; ValueError naming `what` it must be otherwise."""
     if not isinstance(data, Mapping):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from cachetools import LRUCache
 
-from .contract import json_object
+from .contract import json_object, seconds_text
 from .limits import MAX_PER_SECOND
 
 MAX_RETRY_AFTER = 3600.0
@@ -71,7 +71,7 @@ class RateLimiter:
                 calls.append(now)
                 return None
             if override is not None and override.retry_after is not None:
-                return f"{override.retry_after:g}"
+                return seconds_text(override.retry_after)
             return str(max(1, math.ceil(calls[len(calls) - limit] + 1.0 - now)))
 
     def set(self, ledger: str, override: Override) -> None:

@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from .._spec import CUSTOMER_UPDATE_FIELDS
 from .contract import json_object
 from .store import CustomerRecord
 
@@ -32,6 +33,25 @@ _FIELDS = {
     "enabled",
     "activeAccounts",
 }
+
+
+def _longest(name: str) -> int:
+    """The longest value the spec's CustomerUpdate allows for a field: its maxLength, else its enum's longest
+    code."""
+    limits = CUSTOMER_UPDATE_FIELDS[name]
+    if limits.max_length is not None:
+        return limits.max_length
+    assert limits.enum, f"CustomerUpdate.{name} has neither maxLength nor enum"
+    return max(len(code) for code in limits.enum)
+
+
+MAX_LENGTHS = {
+    name: _longest(name)
+    for name in ("externalId", "accountingCurrency", "customerCountry", "providerCountry")
+}
+"""The longest value of each text field of a customer the controls and seed files accept, from the spec's
+CustomerUpdate (a code outside the enums is accepted, for tests of what an SDK makes of it, but no longer
+than the enum's longest)."""
 
 
 def is_account_count(value: object) -> TypeGuard[int]:
@@ -62,16 +82,16 @@ def customer_from_json(data: object, default_id: str | None = None) -> CustomerR
     """
     data = json_object(data, _FIELDS, "a customer")
     external_id = data.get("externalId")
-    if not isinstance(external_id, str) or not 1 <= len(external_id) <= 100:
-        raise ValueError("externalId must be a string of 1 to 100 characters")
+    if not isinstance(external_id, str) or not 1 <= len(external_id) <= MAX_LENGTHS["externalId"]:
+        raise ValueError(f"externalId must be a string of 1 to {MAX_LENGTHS['externalId']} characters")
     id = data.get("id", default_id or stable_id(external_id))
     if not isinstance(id, str) or not looks_internal(id):
         raise ValueError("id must be 24 lowercase hexadecimal characters")
     codes = {}
     for name in ("accountingCurrency", "customerCountry", "providerCountry"):
         value = data.get(name)
-        if value is not None and (not isinstance(value, str) or not value):
-            raise ValueError(f"{name} must be a non-empty string or null")
+        if value is not None and (not isinstance(value, str) or not 1 <= len(value) <= MAX_LENGTHS[name]):
+            raise ValueError(f"{name} must be a string of 1 to {MAX_LENGTHS[name]} characters, or null")
         codes[name] = value
     flags = {}
     for name in ("active", "enabled"):

@@ -7,7 +7,11 @@ uvicorn runs its httptools protocol (llhttp, the HTTP parser of Node.js), extend
 - answer a request the parser refuses (a malformed request line or header, HTTP/0.9, an invalid chunk) with
   Tatum's JSON error shape instead of uvicorn's text page;
 - refuse a request head (request line and headers) longer than `MAX_HEAD_BYTES` with a JSON 431, so a client
-  cannot grow the server's memory with endless headers.
+  cannot grow the server's memory with endless headers;
+- give a client `Settings.request_timeout` seconds to send a whole request (head and body) from its first
+  byte, or from the opening of the connection for the first one; past it, a JSON 408 (or, if nothing of a
+  request came, no answer) and the connection closes, so a client cannot hold memory by never finishing;
+- keep at most `Settings.max_connections` connections open: one more is closed as soon as it opens.
 """
 
 from __future__ import annotations
@@ -48,23 +52,37 @@ def error_bytes(status: int, message: str, rate_limit: int | None = None) -> byt
 def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
     """uvicorn's httptools protocol, recording open connections and answering refusals in JSON."""
 
+    settings = sandbox.settings
+    timed_out = f"The request was not received whole within {settings.request_timeout:g} seconds."
+
     class Protocol(HttpToolsProtocol):
         _head_open = True
         _head_bytes = 0
         _completed = False
+        _receiving = False
+        """Bytes of a request have come, and not all of it yet."""
+        _deadline: asyncio.TimerHandle | None = None
+        """When the request being received (or the connection's first one) times out."""
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
+            if len(self.connections) > settings.max_connections:
+                transport.close()
+                return
             if self.client is not None:
                 sandbox.connections[self.client] = transport
+            self._arm()
 
         def connection_lost(self, exc: Exception | None) -> None:
-            if self.client is not None:
-                sandbox.connections.pop(self.client, None)
+            self._disarm()
+            if self.client is not None and sandbox.connections.get(self.client) is self.transport:
+                del sandbox.connections[self.client]
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
             self._unset_keepalive_if_required()
+            if self._deadline is None and (self.cycle is None or self.cycle.response_complete):
+                self._arm()  # bytes after an answer: what uvicorn's keep-alive timeout no longer watches
             self._completed = False
             try:
                 self.parser.feed_data(data)
@@ -90,7 +108,9 @@ def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
-            self._head_open, self._head_bytes = True, 0
+            self._head_open, self._head_bytes, self._receiving = True, 0, True
+            if self._deadline is None:
+                self._arm()
 
         def on_headers_complete(self) -> None:
             self._head_open = False
@@ -100,7 +120,31 @@ def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
 
         def on_message_complete(self) -> None:
             super().on_message_complete()
-            self._head_open, self._head_bytes, self._completed = True, 0, True
+            self._head_open, self._head_bytes, self._completed, self._receiving = True, 0, True, False
+            self._disarm()
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._deadline = self.loop.call_later(settings.request_timeout, self._time_out)
+
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _time_out(self) -> None:
+            """The request did not come whole in time: a 408 unless nothing of it came or it is answered
+            already (a 413 while the rest of its body is dropped), then close."""
+            self._deadline = None
+            if self.transport.is_closing():
+                return
+            if not self._head_open and self.cycle is not None and self.cycle.waiting_for_100_continue:
+                self._arm()  # the client waits for the sandbox's 100 Continue (a delay fault): not its fault
+                return
+            answered = not self._head_open and self.cycle is not None and self.cycle.response_started
+            if self._receiving and not answered:
+                self.transport.write(error_bytes(408, timed_out, sandbox.limiter.per_second))
+            self.transport.close()
 
         def send_400_response(self, msg: str) -> None:
             if not self.transport.is_closing():
