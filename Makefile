@@ -31,7 +31,8 @@ check-docs: $(STAMP)
 	$(PY) $(ROOT)/tools/docs.py --check
 
 # What changed for users since BASE (default: the merge base with main, or HEAD~1 on main), each change
-# classed breaking or compatible. check-api fails when a breaking change lacks the version bump it needs.
+# classed breaking or compatible. check-api fails when a breaking change since the last release (default:
+# the tag v<version>, else the last commit at an earlier version) lacks the version bump it needs.
 api-diff: $(STAMP)
 	$(PY) $(ROOT)/tools/api_diff.py $(if $(BASE),--base '$(BASE)')
 

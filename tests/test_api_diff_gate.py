@@ -225,6 +225,72 @@ def test_generate_on_an_unchanged_tree_leaves_the_changelog_alone(clone: Path) -
     assert git(clone, "status", "--porcelain") == ""
 
 
+def test_check_api_judges_a_breaking_change_against_the_last_release_not_the_last_commit(
+    clone: Path,
+) -> None:
+    """A breaking change landed in one commit and followed by another is still caught (HEAD~1 misses it)."""
+    raise_activate_credits(clone)
+    commit(clone, "a breaking change, no bump")
+    (clone / "docs" / "NOTE.md").write_text("an unrelated later commit\n")
+    commit(clone, "unrelated")
+
+    assert tool(clone, "--check", "--base", "HEAD~1").returncode == 0  # what a HEAD~1 gate would say
+    result = make(clone, "check-api")
+
+    assert result.returncode == 2, result.stdout + result.stderr  # make's code for a failed recipe
+    assert f"check-api: breaking changes need version {NEEDED}" in result.stderr
+    assert CREDITS_LINE in result.stdout
+
+
+def test_check_api_accepts_a_bump_made_commits_before_the_breaking_change(clone: Path) -> None:
+    base = git(clone, "rev-parse", "--short=7", "HEAD").strip()
+    set_version(clone, NEXT_MINOR)
+    commit(clone, f"begin {NEXT_MINOR}")
+    raise_activate_credits(clone)
+    commit(clone, "a breaking change, within the version already begun")
+
+    result = tool(clone, "--check")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"API changes: `{base}` (the last commit at version {CURRENT}) -> working tree" in result.stdout
+    assert f"Version {CURRENT} -> {NEXT_MINOR}: bumped as the breaking changes require." in result.stdout
+
+
+def test_check_api_follows_main_through_a_merge(clone: Path) -> None:
+    base = git(clone, "rev-parse", "--short=7", "HEAD").strip()
+    git(clone, "checkout", "-q", "-b", "feature")
+    set_version(clone, NEXT_MINOR)
+    commit(clone, "bump on the branch")
+    raise_activate_credits(clone)
+    commit(clone, "a breaking change on the branch")
+    git(clone, "checkout", "-q", "main")
+    (clone / "docs" / "NOTE.md").write_text("main moved on\n")
+    commit(clone, "main moved on")
+    git(clone, "merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+
+    result = tool(clone, "--check")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    main_before = git(clone, "rev-parse", "--short=7", "HEAD^1").strip()
+    assert main_before != base
+    assert f"`{main_before}` (the last commit at version {CURRENT})" in result.stdout
+
+
+def test_once_a_version_is_tagged_a_breaking_change_needs_the_next_one(clone: Path) -> None:
+    set_version(clone, NEXT_MINOR)
+    commit(clone, f"release {NEXT_MINOR}")
+    git(clone, "tag", f"v{NEXT_MINOR}")
+    raise_activate_credits(clone)
+    commit(clone, "a breaking change after the release")
+
+    result = tool(clone, "--check")
+
+    following = f"{_MAJOR}.{_MINOR + 2}.0" if _MAJOR == 0 else f"{_MAJOR + 2}.0.0"
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"(v{NEXT_MINOR}, released)" in result.stdout
+    assert f"check-api: breaking changes need version {following}" in result.stderr
+
+
 def test_a_shallow_clone_says_so_and_passes(clone: Path, tmp_path: Path) -> None:
     raise_activate_credits(clone)
     commit(clone, "a breaking change, so that a full clone would fail check-api")
@@ -239,12 +305,16 @@ def test_a_shallow_clone_says_so_and_passes(clone: Path, tmp_path: Path) -> None
 
 
 def test_a_first_commit_or_no_repository_says_so_and_passes(origin: Path, tmp_path: Path) -> None:
-    result = tool(origin, "--check")  # origin's main has a single commit: there is no HEAD~1
+    result = tool(origin, "--check", "--base", "HEAD~1")  # origin's main has a single commit
     assert result.returncode == 0, result.stdout + result.stderr
     assert (
         "no base: HEAD~1 is not in this clone (the history is shorter). Nothing to compare: passing."
         in result.stdout
     )
+    result = tool(origin, "--check")  # no earlier version: the first commit is the base
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"(the first commit; {CURRENT} is the first version) -> working tree" in result.stdout
+    assert "No changes. No breaking change: no version bump needed." in result.stdout
 
     plain = tmp_path / "plain"
     shutil.copytree(origin, plain, ignore=shutil.ignore_patterns(".git"))

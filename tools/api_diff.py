@@ -7,13 +7,21 @@
 
 The report has two sections: Contract (openapi/customer.yaml, `contract_diff`) and Python API (`tatum` and
 `tatum_client`, `python_api_diff`); every change is classed breaking or compatible by a rule of `api_rules`,
-whose docstring is the table of them all. REF defaults to the merge base with main (or origin/main), or to
-HEAD~1 on main. The old spec, sources and version are read from git (`git archive` into a temporary
-directory), never from the working tree. A clone that lacks REF (shallow, a single commit, no main) has
-nothing to compare against: the tool says so and exits 0.
+whose docstring is the table of them all. The old spec, sources and version are read from git (`git archive`
+into a temporary directory), never from the working tree. A clone that lacks the base (shallow, a single
+commit, no main) has nothing to compare against: the tool says so and exits 0.
 
 The version is `customizations/tatum/_version.py`. While it is 0.x a breaking change needs a minor bump
 (0.1.3 -> 0.2.0), from 1.0 a major one; compatible changes need none.
+
+Without --base, the report compares with the merge base with main (or origin/main), or with HEAD~1 on main:
+what this branch or commit changed. --check compares with the last release instead, since that is what the
+version is a promise against: the commit tagged `v<version>` when the working tree's version is tagged
+(released, so any breaking change needs a new one), else the newest commit of HEAD's first-parent history
+whose version differs from the working tree's (the state before this version was begun), or the first
+commit when the version never changed. A breaking change
+landed over several commits, or several merges, is thus judged against the version users have, not against
+the commit before the last one.
 """
 
 from __future__ import annotations
@@ -137,12 +145,16 @@ def _merge_base_with_main(root: Path) -> tuple[str, str] | None:
     return None
 
 
-def resolve_base(root: Path, ref: str | None) -> tuple[str, str]:
-    """(commit, label) of the base: `ref`, else the merge base with main, or HEAD~1 on main."""
+def _require_repository(root: Path) -> None:
     try:
         git(root, "rev-parse", "--git-dir")
     except NoBase:
         raise NoBase("no base: not a git repository") from None
+
+
+def resolve_base(root: Path, ref: str | None) -> tuple[str, str]:
+    """(commit, label) of the base: `ref`, else the merge base with main, or HEAD~1 on main."""
+    _require_repository(root)
     shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
     short_history = (
         "this clone is shallow; `git fetch --unshallow` to compare" if shallow else "the history is shorter"
@@ -165,6 +177,49 @@ def resolve_base(root: Path, ref: str | None) -> tuple[str, str]:
     return commit, f"`{commit[:7]}`" + ("" if commit.startswith(ref) else f" ({ref})")
 
 
+def _version_at(root: Path, commits: list[str]) -> list[str | None]:
+    """The version in each commit (None where it has no version file), read with one `git cat-file`."""
+    request = "".join(f"{commit}:{VERSION_FILE}\n" for commit in commits).encode()
+    output = subprocess.run(
+        ["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True, check=True
+    ).stdout
+    versions: list[str | None] = []
+    position = 0
+    for _ in commits:
+        end = output.index(b"\n", position)
+        header = output[position:end].split()
+        position = end + 1
+        if header[-1] == b"missing":
+            versions.append(None)
+            continue
+        size = int(header[2])
+        source = output[position : position + size].decode("utf-8", errors="replace")
+        position += size + 1
+        versions.append(read_version(source))
+    return versions
+
+
+def resolve_release(root: Path, version: str) -> tuple[str, str]:
+    """(commit, label) of the last release before the working tree: see the module's docstring."""
+    _require_repository(root)
+    if _commit(root, "HEAD") is None:
+        raise NoBase("no base: no commit yet")
+    tag = f"v{version}"
+    tagged = _commit(root, tag)
+    if tagged is not None:
+        return tagged, f"`{tagged[:7]}` ({tag}, released)"
+    commits = git(root, "rev-list", "--first-parent", "HEAD").split()
+    for commit, old in zip(commits, _version_at(root, commits), strict=True):
+        if old is not None and old != version:
+            return commit, f"`{commit[:7]}` (the last commit at version {old})"
+    if git(root, "rev-parse", "--is-shallow-repository").strip() == "true":
+        raise NoBase(
+            f"no base: no earlier version than {version} in this clone"
+            " (this clone is shallow; `git fetch --unshallow` to compare)"
+        )
+    return commits[-1], f"`{commits[-1][:7]}` (the first commit; {version} is the first version)"
+
+
 def snapshot(root: Path, commit: str, dest: Path) -> None:
     """Write the spec and the package sources as they are at `commit` into `dest`."""
     for path in SNAPSHOT:
@@ -184,16 +239,22 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def report(root: Path, ref: str | None) -> Report:
-    """The report from the base to the working tree at `root`; NoBase when there is no base."""
-    commit, label = resolve_base(root, ref)
+def report(root: Path, ref: str | None, since_release: bool = False) -> Report:
+    """The report from the base to the working tree at `root`; NoBase when there is no base.
+
+    The base is `ref`; without it, the last release if `since_release`, else the merge base with main.
+    """
+    new_version = read_version((root / VERSION_FILE).read_text(encoding="utf-8"))
+    if ref is None and since_release:
+        commit, label = resolve_release(root, new_version)
+    else:
+        commit, label = resolve_base(root, ref)
     with tempfile.TemporaryDirectory(prefix="tatum-api-diff-") as tmp:
         old_root = Path(tmp)
         snapshot(root, commit, old_root)
         changes = contract_diff.changes(_load_yaml(old_root / SPEC), _load_yaml(root / SPEC))
         changes += python_api_diff.changes(old_root, root)
     old_version = read_version(git(root, "show", f"{commit}:{VERSION_FILE}"))
-    new_version = read_version((root / VERSION_FILE).read_text(encoding="utf-8"))
     return Report(label, changes, old_version, new_version)
 
 
@@ -211,13 +272,17 @@ def add_to_changelog(root: Path, found: Report) -> bool:
 
 def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", metavar="REF", help="compare against this git ref (default: see above)")
+    parser.add_argument(
+        "--base",
+        metavar="REF",
+        help="compare against this git ref (default: see above; for --check, the last release)",
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="fail when a breaking change lacks a version bump")
     mode.add_argument("--changelog", action="store_true", help=f"add the changes to {CHANGELOG}'s Unreleased")
     args = parser.parse_args(argv)
     try:
-        found = report(root, args.base or None)
+        found = report(root, args.base or None, since_release=args.check)
     except NoBase as nothing:
         print(f"api-diff: {nothing}. Nothing to compare{': passing' if args.check else ''}.")
         return 0
