@@ -23,7 +23,7 @@ from api_rules import Change
 ROOT = Path(__file__).resolve().parent.parent
 
 COPIED = ("openapi", "customizations", "generated", "templates", "tools", "docs")
-COPIED_FILES = ("Makefile", "pyproject.toml", "generator_config.yaml", "CHANGELOG.md")
+COPIED_FILES = ("Makefile", "pyproject.toml", "generator_config.yaml", "CHANGELOG.md", ".gitignore")
 CUSTOMER_PROPERTIES = "    Customer:\n      type: object\n      required: [id, externalId, active, enabled]\n      properties:\n"
 ACTIVATE_CREDITS = "      operationId: activateCustomer\n      tags: [Customer]\n      summary: Activate customer\n      description: Activated customer is able to do any operation.\n      x-tatum-credits: 2\n"
 CREDITS_LINE = "- **breaking** `activate_customer`: 2 -> 3 credits. Each call costs more"
