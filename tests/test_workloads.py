@@ -4,9 +4,10 @@ The sandbox limits the fixture's key to LIMIT calls in any one-second window (it
 Retry-After, so a failing run stays quick) and counts what it receives.
 
 - With a fixed `rate_limit` of half the sandbox's limit, the sandbox never refuses a call and never sees more
-  than its limit in a second: without the limiter, 100 calls go at once. The half leaves room for the delay
-  between a call's sending and the sandbox counting it, which on a loaded machine varies by more than the
-  limiter's margin for it (RATE_LIMIT_MARGIN, 30 ms); at the limit itself such a test would fail now and then.
+  than its limit in a second: without the limiter, 100 calls go at once.
+- At the sandbox's rate exactly (the limiter counts each call from its answer, by when the API has counted it,
+  so the delay on the way cannot put two calls of the same place less than a window apart), no call is
+  refused either, including when the first call reaches the API late.
 - With "auto", starting cold as a program does: every call succeeds (a 429 puts it back in line, it never uses
   up a retry; without the limiter the refused calls come back together and run out of retries) and the
   limiter has learnt a rate from `x-ratelimit-persec`.

@@ -43,9 +43,9 @@ DEFAULT_RATE_LIMIT: Literal["auto"] = "auto"
 RATE_LIMIT_HEADER = "x-ratelimit-persec"
 """The response header in which Tatum states the key's rate: calls per second."""
 
-RATE_LIMIT_MARGIN = 0.03
-"""Seconds added to each one-second window of the limiter, so that jitter on the way to the API cannot make
-two calls sent a full window apart arrive closer than that (about 3% below the plan's rate)."""
+RATE_LIMIT_MARGIN = 0.01
+"""Seconds added to each one-second window of the limiter (1% below the plan's rate): a guard for an API whose
+window is measured coarsely. Jitter on the way needs none, since each call is counted from its answer."""
 
 RATE_LIMIT_RECOVERY = 0.1
 """After a 429 slowed the limiter down, the rate comes back up by this share of the key's rate every second
