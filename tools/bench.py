@@ -20,7 +20,7 @@ assertions). Results and the machine they came from are recorded in docs/BENCHMA
 The server of the end-to-end figures listens on 127.0.0.1 only, answers every request with the same Customer,
 is started and stopped by this script, and stops by itself after a bounded number of requests or seconds.
 
-    python tools/bench.py            # full run (about two minutes)
+    python tools/bench.py            # full run (about ten minutes)
     python tools/bench.py --quick    # smaller counts, for a smoke test; its numbers are not the record
 """
 
