@@ -15,6 +15,7 @@ import re
 import shlex
 import stat
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -263,6 +264,35 @@ class _Recording(io.StringIO):
     def write(self, text: str) -> int:
         self.seen.extend(self.sandbox.stats().requests for _ in range(text.count("\n")))
         return super().write(text)
+
+
+def test_csv_export_of_text_utf8_cannot_hold_fails_naming_the_customer_and_leaves_no_file(
+    tatum: Tatum, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server can send a lone surrogate (JSON's "\\udfff"); CSV cannot escape it, JSON lines can."""
+    customer = {
+        "id": "5e68c66581f2ee32bc354087",
+        "externalId": "bad\udfffid",
+        "active": True,
+        "enabled": True,
+    }
+
+    def answer(path: str, headers: Mapping[str, str]) -> tuple[int, object]:
+        return 200, [customer] if "offset=0" in path else []
+
+    with HostileApi(answer) as api:
+        monkeypatch.setenv("TATUM_BASE_URL", api.url)
+        as_csv = tatum("customer", "export", "--format", "csv", "--output", str(tmp_path / "c.csv"))
+        piped = tatum("customer", "export", "--format", "csv")
+        as_jsonl = tatum("customer", "export", "--output", str(tmp_path / "c.jsonl"))
+
+    for ran in (as_csv, piped):
+        assert ran.code == 1, ran.err
+        assert "customer '5e68c66581f2ee32bc354087': its externalId holds text UTF-8 cannot encode" in ran.err
+        assert "--format jsonl" in ran.err and "Traceback" not in ran.err
+    assert not (tmp_path / "c.csv").exists()
+    assert as_jsonl.code == 0, as_jsonl.err
+    assert json.loads((tmp_path / "c.jsonl").read_text())["externalId"] == "bad\udfffid"
 
 
 def test_export_writes_each_page_before_fetching_the_next(

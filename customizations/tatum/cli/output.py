@@ -22,6 +22,7 @@ from tatum_client.models import Customer
 
 from .._spec import fields_of
 from . import safe
+from .errors import Failure
 
 CUSTOMER_FIELDS: tuple[str, ...] = tuple(fields_of("Customer"))
 """The Customer fields of the spec, in its order: table columns and CSV headers."""
@@ -119,9 +120,28 @@ class CsvWriter:
         self._terminal = is_terminal(stream)
 
     def write(self, customer: Customer) -> None:
+        """One row; `Failure` (nothing of the row written) for text UTF-8 cannot hold, which CSV cannot
+        escape: a lone surrogate, which only a faulty or hostile server sends."""
         data = customer.to_dict()
-        values = (_csv_value(data.get(name)) for name in CUSTOMER_FIELDS)
+        values = [_csv_value(data.get(name)) for name in CUSTOMER_FIELDS]
+        if not self._terminal:
+            for name, value in zip(CUSTOMER_FIELDS, values, strict=True):
+                if not _utf8(value):
+                    raise Failure(
+                        safe.text(
+                            f"customer {customer.id!r}: its {name} holds text UTF-8 cannot encode (a lone "
+                            "surrogate), which CSV cannot escape; --format jsonl writes it as a JSON escape"
+                        )
+                    )
         self._writer.writerow(safe.text(value) if self._terminal else safe.scrub(value) for value in values)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _csv_value(value: Any) -> str:
