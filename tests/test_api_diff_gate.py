@@ -291,6 +291,83 @@ def test_once_a_version_is_tagged_a_breaking_change_needs_the_next_one(clone: Pa
     assert f"check-api: breaking changes need version {following}" in result.stderr
 
 
+def test_an_unreadable_version_file_in_an_old_commit_is_passed_over(clone: Path) -> None:
+    """A `_version.py` history cannot change (a computed version, a symlink, a directory) must not break the
+    gate: the walk skips what it cannot read and stops at the first earlier version."""
+    version_file = clone / "customizations" / "tatum" / "_version.py"
+    version_file.write_text('from importlib.metadata import version\n__version__ = version("tatum")\n')
+    commit(clone, "a computed version")
+    version_file.unlink()
+    version_file.mkdir()
+    (version_file / "x").write_text("a directory now\n")
+    commit(clone, "the version file is a directory")
+    shutil.rmtree(version_file)
+    version_file.write_text('__version__: str = "0.0.9"\n')  # annotated, and older
+    commit(clone, "0.0.9")
+    at_009 = git(clone, "rev-parse", "--short=7", "HEAD").strip()
+    set_version(clone, NEXT_MINOR)
+    commit(clone, NEXT_MINOR)
+
+    result = tool(clone, "--check")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"`{at_009}` (the last commit at version 0.0.9)" in result.stdout
+
+
+def test_the_same_version_written_shorter_is_the_same_version(clone: Path) -> None:
+    short = ".".join(CURRENT.split(".")[:2]) if CURRENT.endswith(".0") else CURRENT
+    set_version(clone, short)
+    commit(clone, f"{short}, written without its patch number")
+    raise_activate_credits(clone)
+    commit(clone, "a breaking change")
+
+    result = tool(clone, "--check")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "(the first commit at" in result.stdout  # not "the last commit at version {CURRENT}"
+
+
+def test_without_an_earlier_version_the_base_is_the_first_commit_that_has_one(tmp_path: Path) -> None:
+    repo = tmp_path / "late"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "tests@example.invalid")
+    git(repo, "config", "user.name", "Tests")
+    (repo / "README").write_text("before the package\n")
+    commit(repo, "no package yet")
+    ignore = shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache")
+    for directory in COPIED:
+        shutil.copytree(ROOT / directory, repo / directory, ignore=ignore)
+    for name in COPIED_FILES:
+        shutil.copy2(ROOT / name, repo / name)
+    commit(repo, "the package")
+    first = git(repo, "rev-parse", "--short=7", "HEAD").strip()
+    raise_activate_credits(repo)
+    commit(repo, "a breaking change")
+
+    result = tool(repo, "--check")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"`{first}` (the first commit at {CURRENT}, the first version)" in result.stdout
+    assert CREDITS_LINE in result.stdout
+
+
+def test_a_dated_release_without_its_tag_is_pointed_out(clone: Path) -> None:
+    set_version(clone, NEXT_MINOR)
+    changelog = clone / "CHANGELOG.md"
+    changelog.write_text(changelog.read_text() + f"\n## {NEXT_MINOR} (2026-12-01)\n\n- released\n")
+    commit(clone, f"release {NEXT_MINOR}")
+
+    untagged = tool(clone, "--check")
+    git(clone, "tag", f"v{NEXT_MINOR}")
+    tagged = tool(clone, "--check")
+
+    assert untagged.returncode == 0 and tagged.returncode == 0, untagged.stderr + tagged.stderr
+    assert f"CHANGELOG.md dates {NEXT_MINOR} but there is no tag v{NEXT_MINOR}" in untagged.stderr
+    assert "no tag" not in tagged.stderr
+    assert f"(v{NEXT_MINOR}, released)" in tagged.stdout
+
+
 def test_a_shallow_clone_says_so_and_passes(clone: Path, tmp_path: Path) -> None:
     raise_activate_credits(clone)
     commit(clone, "a breaking change, so that a full clone would fail check-api")
@@ -313,7 +390,7 @@ def test_a_first_commit_or_no_repository_says_so_and_passes(origin: Path, tmp_pa
     )
     result = tool(origin, "--check")  # no earlier version: the first commit is the base
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"(the first commit; {CURRENT} is the first version) -> working tree" in result.stdout
+    assert f"(the first commit at {CURRENT}, the first version) -> working tree" in result.stdout
     assert "No changes. No breaking change: no version bump needed." in result.stdout
 
     plain = tmp_path / "plain"

@@ -19,9 +19,11 @@ what this branch or commit changed. --check compares with the last release inste
 version is a promise against: the commit tagged `v<version>` when the working tree's version is tagged
 (released, so any breaking change needs a new one), else the newest commit of HEAD's first-parent history
 whose version differs from the working tree's (the state before this version was begun), or the first
-commit when the version never changed. A breaking change
-landed over several commits, or several merges, is thus judged against the version users have, not against
-the commit before the last one.
+commit with a version file when the version never changed. Commits whose version file cannot be read (a
+computed version, a directory) are passed over. A breaking change landed over several commits, or several
+merges, is thus judged against the version users have, not against the commit before the last one. A shallow
+clone whose history stops before the earlier version compares nothing (it says so); CI clones in full. When
+CHANGELOG.md dates the version but no tag `v<version>` exists, --check says so: tag releases.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,9 +114,12 @@ def parse_version(version: str) -> tuple[int, int, int]:
     return int(major), int(minor), int(patch or 0)
 
 
+_VERSION_LINE = re.compile(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", flags=re.M)
+
+
 def read_version(source: str) -> str:
     """The `__version__` string of `_version.py`'s source."""
-    match = re.search(r"""^__version__\s*=\s*["']([^"']+)["']""", source, flags=re.M)
+    match = _VERSION_LINE.search(source)
     if match is None:
         raise SystemExit(f"{VERSION_FILE}: no __version__ = '...' line")
     return match.group(1)
@@ -177,26 +183,34 @@ def resolve_base(root: Path, ref: str | None) -> tuple[str, str]:
     return commit, f"`{commit[:7]}`" + ("" if commit.startswith(ref) else f" ({ref})")
 
 
-def _version_at(root: Path, commits: list[str]) -> list[str | None]:
-    """The version in each commit (None where it has no version file), read with one `git cat-file`."""
-    request = "".join(f"{commit}:{VERSION_FILE}\n" for commit in commits).encode()
-    output = subprocess.run(
-        ["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True, check=True
-    ).stdout
-    versions: list[str | None] = []
-    position = 0
-    for _ in commits:
-        end = output.index(b"\n", position)
-        header = output[position:end].split()
-        position = end + 1
-        if header[-1] == b"missing":
-            versions.append(None)
-            continue
-        size = int(header[2])
-        source = output[position : position + size].decode("utf-8", errors="replace")
-        position += size + 1
-        versions.append(read_version(source))
-    return versions
+def _readable_version(source: bytes) -> tuple[int, int, int] | None:
+    """The version a `_version.py` of some commit states, parsed; None if it states none we can read."""
+    match = _VERSION_LINE.search(source.decode("utf-8", errors="replace"))
+    if match is None or re.match(r"\d+\.\d+", match.group(1)) is None:
+        return None
+    return parse_version(match.group(1))
+
+
+def _versions(root: Path, commits: list[str]) -> Iterator[tuple[int, int, int] | None]:
+    """The version at each commit in turn (None where there is no readable version file), read lazily from
+    one `git cat-file --batch`, so that a walk stops reading where it stops."""
+    with subprocess.Popen(
+        ["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as batch:
+        assert batch.stdin is not None and batch.stdout is not None
+        try:
+            for commit in commits:
+                batch.stdin.write(f"{commit}:{VERSION_FILE}\n".encode())
+                batch.stdin.flush()
+                header = batch.stdout.readline().split()
+                if len(header) != 3:  # "<name> missing" (or ambiguous): no such file there
+                    yield None
+                    continue
+                content = batch.stdout.read(int(header[2]) + 1)[:-1]
+                yield _readable_version(content) if header[1] == b"blob" else None
+        finally:
+            batch.stdin.close()
+            batch.kill()
 
 
 def resolve_release(root: Path, version: str) -> tuple[str, str]:
@@ -208,16 +222,34 @@ def resolve_release(root: Path, version: str) -> tuple[str, str]:
     tagged = _commit(root, tag)
     if tagged is not None:
         return tagged, f"`{tagged[:7]}` ({tag}, released)"
+    current = parse_version(version)
     commits = git(root, "rev-list", "--first-parent", "HEAD").split()
-    for commit, old in zip(commits, _version_at(root, commits), strict=True):
-        if old is not None and old != version:
-            return commit, f"`{commit[:7]}` (the last commit at version {old})"
+    oldest_with_a_version = None
+    for commit, old in zip(commits, _versions(root, commits), strict=False):
+        if old is None:
+            continue
+        if old != current:
+            return commit, f"`{commit[:7]}` (the last commit at version {'.'.join(map(str, old))})"
+        oldest_with_a_version = commit
     if git(root, "rev-parse", "--is-shallow-repository").strip() == "true":
         raise NoBase(
             f"no base: no earlier version than {version} in this clone"
             " (this clone is shallow; `git fetch --unshallow` to compare)"
         )
-    return commits[-1], f"`{commits[-1][:7]}` (the first commit; {version} is the first version)"
+    if oldest_with_a_version is None:  # the working tree's version file is new
+        raise NoBase(f"no base: no commit has {VERSION_FILE} yet")
+    return (
+        oldest_with_a_version,
+        f"`{oldest_with_a_version[:7]}` (the first commit at {version}, the first version)",
+    )
+
+
+def released_untagged(root: Path, version: str) -> bool:
+    """CHANGELOG.md dates `version` (released) but the repository has no tag `v<version>`."""
+    path = root / CHANGELOG
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    dated = re.search(rf"^## {re.escape(version)} \(\d{{4}}-\d{{2}}-\d{{2}}\)", text, flags=re.M)
+    return dated is not None and _commit(root, f"v{version}") is None
 
 
 def snapshot(root: Path, commit: str, dest: Path) -> None:
@@ -297,6 +329,13 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
         print(f"{CHANGELOG}: {'added the new changes to' if changed else 'nothing new for'} Unreleased")
         return 0
     print(found.markdown(), end="")
+    if args.check and not args.base and released_untagged(root, found.new_version):
+        print(
+            f"\ncheck-api: note: {CHANGELOG} dates {found.new_version} but there is no tag v{found.new_version}, "
+            "so this was judged against the last earlier version; tag the release commit so that later "
+            "breaking changes are judged against it.",
+            file=sys.stderr,
+        )
     needed = found.needed_version()
     if args.check and needed is not None:
         print(f"\ncheck-api: breaking changes need version {needed}; bump {VERSION_FILE}.", file=sys.stderr)
