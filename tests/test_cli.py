@@ -14,13 +14,23 @@ import os
 import re
 import shlex
 import stat
+import subprocess
 import threading
 from collections.abc import Mapping
 from pathlib import Path
 
 import click
 import pytest
-from support.cli import SECRET_MAINNET, SECRET_TESTNET, HostileApi, Tatum, echoing, run_script
+from support.cli import (
+    SECRET_MAINNET,
+    SECRET_TESTNET,
+    TATUM,
+    HostileApi,
+    Tatum,
+    echoing,
+    environment,
+    run_script,
+)
 from tatum import Customer
 from tatum._spec import OPERATIONS
 from tatum.cli import app
@@ -293,6 +303,29 @@ def test_csv_export_of_text_utf8_cannot_hold_fails_naming_the_customer_and_leave
     assert not (tmp_path / "c.csv").exists()
     assert as_jsonl.code == 0, as_jsonl.err
     assert json.loads((tmp_path / "c.jsonl").read_text())["externalId"] == "bad\udfffid"
+
+
+def test_output_in_an_encoding_too_narrow_for_the_data_says_how_to_fix_it(
+    tatum_sandbox: TatumSandbox, tmp_path: Path
+) -> None:
+    tatum_sandbox.add_customer("žluťoučký")
+    env = {**environment(tatum_sandbox), "PYTHONIOENCODING": "ascii"}
+
+    runs = [
+        ["customer", "list"],
+        ["customer", "export", "--format", "csv"],
+        ["customer", "export", "--output", str(tmp_path / "c.jsonl")],
+    ]
+    ran = [
+        subprocess.run([TATUM, *args], env=env, capture_output=True, text=True, timeout=60) for args in runs
+    ]
+
+    for result in ran[:2]:
+        assert result.returncode == 1, result.stderr
+        assert "the output's encoding (ascii) cannot hold '\\u017e'" in result.stderr
+        assert "PYTHONIOENCODING=utf-8" in result.stderr and "Traceback" not in result.stderr
+    assert ran[2].returncode == 0, ran[2].stderr
+    assert "žluťoučký" in (tmp_path / "c.jsonl").read_text(encoding="utf-8")
 
 
 def test_export_writes_each_page_before_fetching_the_next(

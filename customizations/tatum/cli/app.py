@@ -475,6 +475,14 @@ def run(argv: Sequence[str] | None = None) -> int:
             return INTERRUPTED
         click.echo("Aborted: nothing was sent.", err=True)
         return FAILED
+    except UnicodeEncodeError as error:  # standard output or error in an encoding narrower than the data
+        encoding = error.encoding
+        click.echo(
+            f"Error: the output's encoding ({encoding}) cannot hold {error.object[error.start : error.end]!a}; "
+            "set PYTHONIOENCODING=utf-8 (or use a UTF-8 locale); `export --output FILE` always writes UTF-8",
+            err=True,
+        )
+        return FAILED
     except Exception as error:  # a bug, or the system failing us (a full disk): still no traceback
         if "--debug" in args:
             _print_traceback(error)
