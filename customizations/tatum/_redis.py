@@ -29,12 +29,17 @@ _CREDIT_RESERVATION_TTL = 900.0
 """Seconds a credit reservation of a call with no deadline is held before Redis forgets it (a crashed
 process's reservation must not hold the budget forever)."""
 
-# A slot in the window: the same rule as tatum._ratelimit.MemoryWindow.reserve, on Redis's clock.
-# KEYS: the window (sorted set: reserved times), the block (Retry-After). ARGV: burst, period, member.
-_RESERVE = """
+_NOW = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local burst, period = tonumber(ARGV[1]), tonumber(ARGV[2])
+"""
+"""The start of every script that needs the time: `now`, in seconds, on Redis's clock (one clock for the fleet)."""
+
+# A slot in the window: the same rule as tatum._ratelimit.MemoryWindow.reserve, on Redis's clock.
+# KEYS: the window (sorted set: reserved times), the block (Retry-After). ARGV: burst, period, member.
+_RESERVE = (
+    _NOW
+    + """local burst, period = tonumber(ARGV[1]), tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - period)
 local at = now
 local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -52,13 +57,13 @@ redis.call('ZADD', KEYS[1], at, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], math.ceil((at - now + period) * 1000) + 1000)
 return tostring(at - now)
 """
+)
 
 # A reserved slot confirmed at its time (the same rule as tatum._ratelimit.MemoryWindow.confirm).
 # KEYS: the window, the block. ARGV: member, burst, period. Returns the seconds to wait (0: go now).
-_CONFIRM = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local burst, period = tonumber(ARGV[2]), tonumber(ARGV[3])
+_CONFIRM = (
+    _NOW
+    + """local burst, period = tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREM', KEYS[1], ARGV[1])
 local at = now
 local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -74,48 +79,48 @@ redis.call('ZADD', KEYS[1], at, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], math.ceil((at - now + period) * 1000) + 1000)
 return tostring(at - now)
 """
+)
 
 # KEYS: the window. ARGV: member. The call was answered: it counts from now (only ever later).
-_WENT = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-redis.call('ZADD', KEYS[1], 'XX', 'GT', now, ARGV[1])
+_WENT = (
+    _NOW
+    + """redis.call('ZADD', KEYS[1], 'XX', 'GT', now, ARGV[1])
 return 1
 """
+)
 
 # KEYS: the block. ARGV: seconds. Blocks until now + seconds, unless already blocked longer.
-_BLOCK = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local until_ = now + tonumber(ARGV[1])
+_BLOCK = (
+    _NOW
+    + """local until_ = now + tonumber(ARGV[1])
 local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
 if until_ > blocked then
   redis.call('SET', KEYS[1], tostring(until_), 'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 1000)
 end
 return 1
 """
+)
 
-_BLOCKED_FOR = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
+_BLOCKED_FOR = (
+    _NOW
+    + """local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
 return tostring(math.max(blocked - now, 0))
 """
+)
 
 # KEYS: the window. Calls that went in the last second.
-_RECENT = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-return redis.call('ZCOUNT', KEYS[1], now - 1, now)
+_RECENT = (
+    _NOW
+    + """return redis.call('ZCOUNT', KEYS[1], now - 1, now)
 """
+)
 
 # KEYS: credits spent (integer), reservations (sorted set: member "id:cost", score: expiry on Redis's clock).
 # ARGV: cost, budget (-1: none), member, ttl. Returns {1, held} when reserved, {0, held} when over budget,
 # where held = spent + reserved before this call.
-_RESERVE_CREDITS = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+_RESERVE_CREDITS = (
+    _NOW
+    + """redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local held = tonumber(redis.call('GET', KEYS[1]) or '0')
 for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   held = held + tonumber(string.match(member, ':(%d+)$'))
@@ -125,6 +130,7 @@ if budget >= 0 and held + cost > budget then return {0, held} end
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[3])
 return {1, held}
 """
+)
 
 # KEYS: credits spent, reservations. ARGV: member, cost, spent (1 or 0).
 _SETTLE_CREDITS = """
