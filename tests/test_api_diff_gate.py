@@ -92,18 +92,32 @@ def commit(repo: Path, message: str) -> None:
     git(repo, "commit", "-q", "-m", message)
 
 
-@pytest.fixture(scope="module")
-def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A repository whose main has one commit: this project's spec, packages and tools."""
-    repo = tmp_path_factory.mktemp("origin")
+def identify(repo: Path) -> None:
+    git(repo, "config", "user.email", "tests@example.invalid")
+    git(repo, "config", "user.name", "Tests")
+
+
+def init(repo: Path) -> None:
+    """An empty repository on main, ready to commit to."""
+    git(repo, "init", "-q", "-b", "main")
+    identify(repo)
+
+
+def copy_project(repo: Path) -> None:
+    """This project's spec, packages, tools and build files, copied into `repo` (caches left out)."""
     ignore = shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache")
     for directory in COPIED:
         shutil.copytree(ROOT / directory, repo / directory, ignore=ignore)
     for name in COPIED_FILES:
         shutil.copy2(ROOT / name, repo / name)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "tests@example.invalid")
-    git(repo, "config", "user.name", "Tests")
+
+
+@pytest.fixture(scope="module")
+def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository whose main has one commit: this project's spec, packages and tools."""
+    repo = tmp_path_factory.mktemp("origin")
+    init(repo)
+    copy_project(repo)
     commit(repo, "base")
     return repo
 
@@ -113,8 +127,7 @@ def clone(origin: Path, tmp_path: Path) -> Iterator[Path]:
     """A full clone of `origin`, on main, ready to commit to."""
     repo = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(origin), str(repo))
-    git(repo, "config", "user.email", "tests@example.invalid")
-    git(repo, "config", "user.name", "Tests")
+    identify(repo)
     yield repo
 
 
@@ -330,16 +343,10 @@ def test_the_same_version_written_shorter_is_the_same_version(clone: Path) -> No
 def test_without_an_earlier_version_the_base_is_the_first_commit_that_has_one(tmp_path: Path) -> None:
     repo = tmp_path / "late"
     repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "tests@example.invalid")
-    git(repo, "config", "user.name", "Tests")
+    init(repo)
     (repo / "README").write_text("before the package\n")
     commit(repo, "no package yet")
-    ignore = shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache")
-    for directory in COPIED:
-        shutil.copytree(ROOT / directory, repo / directory, ignore=ignore)
-    for name in COPIED_FILES:
-        shutil.copy2(ROOT / name, repo / name)
+    copy_project(repo)
     commit(repo, "the package")
     first = git(repo, "rev-parse", "--short=7", "HEAD").strip()
     raise_activate_credits(repo)
