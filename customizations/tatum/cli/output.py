@@ -21,6 +21,8 @@ from rich.text import Text
 from tatum_client.models import Customer
 
 from .._spec import fields_of
+from .._validation import check_text
+from ..errors import ValidationError
 from . import safe
 from .errors import Failure
 
@@ -126,22 +128,16 @@ class CsvWriter:
         values = [_csv_value(data.get(name)) for name in CUSTOMER_FIELDS]
         if not self._terminal:
             for name, value in zip(CUSTOMER_FIELDS, values, strict=True):
-                if not _utf8(value):
+                try:
+                    check_text(name, value)
+                except ValidationError:
                     raise Failure(
                         safe.text(
                             f"customer {customer.id!r}: its {name} holds text UTF-8 cannot encode (a lone "
                             "surrogate), which CSV cannot escape; --format jsonl writes it as a JSON escape"
                         )
-                    )
+                    ) from None
         self._writer.writerow(safe.text(value) if self._terminal else safe.scrub(value) for value in values)
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _csv_value(value: Any) -> str:
