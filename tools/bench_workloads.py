@@ -390,18 +390,21 @@ def limiter_figure(counts: Counts) -> FigureFields:
     for sdk in (off_sdk, auto_sdk):
         sdk.close()
     timed_figure = bench.ratio_figure(
-        "limiter cost (MockTransport)", off_times, auto_times, counts.limiter_calls, TARGET_COST
+        "limiter cost (MockTransport)",
+        off_times,
+        auto_times,
+        counts.limiter_calls,
+        TARGET_COST,
+        sides=("rate_limit=None", '"auto"'),
+        ratio_name="auto/None",
     )
-    detail = (
-        timed_figure.detail.replace("round raw ", "round rate_limit=None ", 1).replace("sdk ", '"auto" ', 1)
-        + f"; the limiter's own steps timed alone: {limiter_steps(counts.limiter_calls):.2f} us/call"
-    )
+    steps = f"; the limiter's own steps timed alone: {limiter_steps(counts.limiter_calls):.2f} us/call"
     return {
         "name": timed_figure.name,
-        "measured": timed_figure.measured.replace("SDK/raw", "auto/None"),
+        "measured": timed_figure.measured,
         "target": timed_figure.target,
         "passed": timed_figure.passed,
-        "detail": detail,
+        "detail": timed_figure.detail + steps,
     }
 
 
