@@ -18,6 +18,7 @@ from ..errors import (
     CustomerNotFoundError,
     TatumError,
     ValidationError,
+    _with_request_id,
 )
 from . import safe
 
@@ -61,7 +62,7 @@ def authentication(error: AuthenticationError, network: str) -> str:
 
 def with_request_id(text: str, request_id: str | None) -> str:
     """`text [request id ...]`: the id a person quotes to Tatum's support, as the SDK's errors show it."""
-    return text if request_id is None else f"{text} [request id {request_id}]"
+    return _with_request_id(text, request_id)
 
 
 def reason(error: TatumError) -> str:

@@ -8,7 +8,6 @@ bad id is a usage error that names it and where it came from, and nothing is sen
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -20,6 +19,7 @@ import click
 from ..customer import requests
 from ..errors import ValidationError
 from . import safe
+from .journal import json_object
 
 _COMMENT = re.compile(r"\s+#.*$")
 _SHOWN_ERRORS = 5
@@ -59,11 +59,8 @@ def parse_line(line: str) -> str | None:
     without a string `id`."""
     text = line.strip()
     if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
-            data = None
-        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        data = json_object(text)
+        if data is None or not isinstance(data.get("id"), str):
             raise ValueError('a JSON object, but not one with a string "id"')
         id: str = data["id"]
         return id

@@ -141,7 +141,7 @@ def finished(text: str, path: str, run: Run) -> set[str]:
     # Lines end at "\n" only (a "\r" before it is JSON whitespace): str.splitlines() would also split at
     # U+2028 and the like, which a message from the API may hold.
     for number, line in enumerate(text.split("\n")[:-1], 1):
-        record = _record(line)
+        record = json_object(line)
         if number == 1:
             if record is None or record.get("journal") != _KIND:
                 raise click.UsageError(f"--journal {path}: not a journal of tatum customer (line 1)")
@@ -172,7 +172,8 @@ _RECORD_START = _line({"id": ""})[: len(b'{"id": "')]
 """How every record line begins."""
 
 
-def _record(line: str) -> dict[str, Any] | None:
+def json_object(line: str) -> dict[str, Any] | None:
+    """The JSON object on `line`, or None when the line is not one (not JSON, too deep, or another value)."""
     try:
         value = json.loads(line)
     except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
