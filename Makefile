@@ -55,6 +55,6 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(PY) $(ROOT)/tools/demo.py
 
-# SDK against raw httpx, sandbox against Prism, same machine, same run: the table of docs/BENCHMARKS.md (~4 min).
+# SDK against raw httpx, sandbox against Prism, same machine, same run: the table of docs/BENCHMARKS.md (~10 min).
 bench: $(STAMP)
 	$(PY) $(ROOT)/tools/bench.py
