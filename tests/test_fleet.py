@@ -281,9 +281,13 @@ def test_a_worker_joining_a_busy_fleet_keeps_to_the_fleets_rate(
     assert after.peak_per_second <= 5
 
 
+@pytest.mark.parametrize("rate_stated", [False, True], ids=["no rate stated", "a rate stated and shared"])
 def test_a_redis_lost_during_a_call_does_not_turn_what_the_api_did_into_an_error(
-    tatum_sandbox: TatumSandbox,
+    tatum_sandbox: TatumSandbox, rate_stated: bool
 ) -> None:
+    """Also when the answer states a rate, which the limiter then shares through Redis after the call."""
+    if rate_stated:
+        tatum_sandbox.set_rate_limit(1000)
     id = tatum_sandbox.add_customer("c-1")
     with RedisServer() as redis:
         api = tatum_sandbox.sdk(redis_url=redis.url).mainnet().api().customer()

@@ -22,7 +22,7 @@ from ._constants import LOGGER_NAME, USER_AGENT
 from ._credits import Meter
 from ._ratelimit import RateLimiter, Slot
 from ._response import ApiResponse
-from ._retry import Attempts, Wait, retry_after_seconds
+from ._retry import Attempts, Wait
 from ._spec import Operation
 from ._tracing import NO_SPAN, CallSpan, call_span
 from .errors import RateLimitError, SharedStateError, TatumError, ValidationError
@@ -223,13 +223,16 @@ class Pipeline:
     ) -> Wait | None:
         """What follows an attempt the API answered (`started` when the attempt began)."""
         plan.body = body
-        if self.settings.rate_limit is not None:
-            self.limiter.observe(response.headers)
-        wait = plan.attempts.answered(plan.request, response, self.clock() - started, body.truncated)
+        return plan.attempts.answered(plan.request, response, self.clock() - started, body.truncated)
+
+    def _after_answer(self, plan: _Plan[Any], response: httpx.Response, wait: Wait | None) -> None:
+        """The rate limiter learns from an answer: its stated rate, and a 429's block. Run through
+        `_after_the_call`, as Redis work after a call was sent must be."""
+        if self.settings.rate_limit is None:
+            return
+        self.limiter.observe(response.headers)
         if wait is not None and wait.rate_limited:
-            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-            self.limiter.rate_limited(self.settings.rate_limit, retry_after, plan.slot)
-        return wait
+            self.limiter.rate_limited(self.settings.rate_limit, wait.retry_after, plan.slot)
 
     def _result(self, plan: _Plan[T]) -> ApiResponse[T]:
         """The call's ApiResponse once its attempts are over, or its exception."""
@@ -342,7 +345,9 @@ class SyncPipeline(Pipeline):
             return plan.attempts.failed(plan.request, error, self.clock() - started)
         if plan.slot is not None:
             _after_the_call(self.limiter.went, plan.slot)
-        return self._answered(plan, response, body, started)
+        wait = self._answered(plan, response, body, started)
+        _after_the_call(self._after_answer, plan, response, wait)
+        return wait
 
 
 class AsyncPipeline(Pipeline):
@@ -454,7 +459,10 @@ class AsyncPipeline(Pipeline):
                 "make one AsyncSdk per event loop"
             ) from error
         await self._went(plan)
-        return self._answered(plan, response, body, started)
+        wait = self._answered(plan, response, body, started)
+        blocking = self.limiter.window.blocking_io
+        await self._io(blocking, _after_the_call, self._after_answer, plan, response, wait)
+        return wait
 
     async def _went(self, plan: _Plan[Any]) -> None:
         if plan.slot is not None:

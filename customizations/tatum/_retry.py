@@ -94,12 +94,14 @@ class Wait:
     """What comes before the next attempt: `seconds` to wait and the `reason`, for the log.
 
     `rate_limited`: a 429 while the rate limiter is on; the limiter does the waiting (for every call of the key)
-    and the call goes back in its line, without using up a retry.
+    and the call goes back in its line, without using up a retry. `retry_after`: the 429's Retry-After in
+    seconds, None when it had none (the limiter then estimates the block itself).
     """
 
     seconds: float
     reason: str
     rate_limited: bool = False
+    retry_after: float | None = None
 
 
 def _noted(error: ApiError, why: str) -> ApiError:
@@ -182,7 +184,7 @@ class Attempts:
             if self._passes_deadline(retry_after or 0.0):
                 return self._end(_noted(error, "waiting out its Retry-After would pass the call's deadline"))
             reason = f"HTTP 429, Retry-After {retry_after:g}s" if retry_after is not None else "HTTP 429"
-            return Wait(retry_after or 0.0, reason, rate_limited=True)
+            return Wait(retry_after or 0.0, reason, rate_limited=True, retry_after=retry_after)
         if status not in RETRYABLE_STATUSES or self.retries >= self.max_retries:
             return self._end(error)
         delay = retry_after if retry_after is not None else self.backoff.delay(self.retries + 1)
