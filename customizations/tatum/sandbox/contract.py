@@ -7,6 +7,7 @@ openapi-core and returns its parameters and body, or the items of Tatum's 400 `v
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Collection, Iterable, Mapping
@@ -57,6 +58,12 @@ _MESSAGES = {
 }
 
 
+@functools.cache
+def _segments(template: str) -> tuple[str, ...]:
+    """A path template's segments, split once (the spec's few templates, on every request)."""
+    return tuple(template.split("/"))
+
+
 def match_path(templates: Iterable[str], raw_path: str) -> tuple[str, dict[str, str]] | None:
     """The path template a raw (still percent-encoded) request path matches, and its decoded parameters.
 
@@ -66,7 +73,7 @@ def match_path(templates: Iterable[str], raw_path: str) -> tuple[str, dict[str, 
     parts = raw_path.split("/")
     best: tuple[int, str, dict[str, str]] | None = None
     for template in templates:
-        template_parts = template.split("/")
+        template_parts = _segments(template)
         if len(template_parts) != len(parts):
             continue
         parameters: dict[str, str] = {}

@@ -250,12 +250,13 @@ class Store:
 
     def _make_room(self) -> list[str]:
         """Forget the least recently used in-memory ledgers until one more, with the seed, fits; their names."""
-        dropped: list[str] = []
-        total = _count(self._db) if self._bounds.in_memory is not None else 0
         limit = self._bounds.in_memory
+        assert limit is not None, "only an in-memory store makes room"
+        dropped: list[str] = []
+        total = _count(self._db)
         for old in self._known:
             over_ledgers = len(self._known) - len(dropped) + 1 > self._max_ledgers
-            over_customers = limit is not None and total + len(self._seed) > limit
+            over_customers = total + len(self._seed) > limit
             if not (over_ledgers or over_customers):
                 break
             total -= self._forget(old)
