@@ -332,7 +332,7 @@ class SyncPipeline(Pipeline):
         started = self.clock()
         try:
             left = plan.attempts.remaining()
-            if left is None:
+            if left is None:  # the common path: no context variable to set and reset
                 response = self.http.send(plan.request, stream=True, follow_redirects=False)
                 body = _body.read(response, self._limits(plan))
             else:
