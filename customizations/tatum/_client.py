@@ -30,7 +30,7 @@ from ._constants import (
     DEFAULT_TIMEOUT,
     ENV_API_KEY_MAINNET,
     ENV_API_KEY_TESTNET,
-    USER_AGENT,
+    OWN_CLIENT_HEADERS,
 )
 from ._credits import CreditMeter, Meter
 from ._pipeline import AsyncPipeline, Pipeline, SyncPipeline
@@ -354,7 +354,7 @@ class Sdk(_SdkBase[Api]):
             clock=clock,
         )
         self._http: httpx.Client = http_client or _deadline.client(
-            follow_redirects=False, headers={"User-Agent": USER_AGENT}
+            follow_redirects=False, headers=OWN_CLIENT_HEADERS
         )
         self._owns_http = http_client is None
         self._sleep = sleep
@@ -434,7 +434,7 @@ class AsyncSdk(_SdkBase[AsyncApi]):
             clock=clock,
         )
         self._http: httpx.AsyncClient = http_client or httpx.AsyncClient(
-            follow_redirects=False, headers={"User-Agent": USER_AGENT}
+            follow_redirects=False, headers=OWN_CLIENT_HEADERS
         )
         self._owns_http = http_client is None
         self._sleep = sleep

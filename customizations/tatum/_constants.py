@@ -64,6 +64,12 @@ REQUEST_ID_HEADERS = ("x-request-id", "cf-ray")
 
 USER_AGENT = f"tatum-sdk-python/{__version__}"
 
+ACCEPT_ENCODING = "gzip, deflate"
+"""The content codings the SDK asks for: those tatum._body inflates with a bound."""
+
+OWN_CLIENT_HEADERS = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING}
+"""The headers of the HTTP client an Sdk makes for itself; a client the user gives gets them on each request."""
+
 LOGGER_NAME = "tatum"
 
 BODY_EXCERPT_LENGTH = 200

@@ -18,7 +18,7 @@ import httpx
 
 from . import _body, _config, _deadline
 from ._config import Settings
-from ._constants import LOGGER_NAME, USER_AGENT
+from ._constants import LOGGER_NAME, OWN_CLIENT_HEADERS
 from ._credits import Meter
 from ._ratelimit import RateLimiter, Slot
 from ._response import ApiResponse
@@ -55,8 +55,6 @@ class RequestOptions(TypedDict, total=False):
 
 
 _OPTIONS = frozenset(RequestOptions.__annotations__)
-_CODINGS = "gzip, deflate"
-"""The content codings the SDK asks for: those tatum._body inflates with a bound."""
 
 
 @dataclass(frozen=True)
@@ -113,13 +111,12 @@ class Pipeline:
         self.limiter = limiter
         self.clock = clock
         self._secrets = (api_key,) if api_key else ()
-        # The Sdk's own client carries the User-Agent already; a given client gets it on each request.
-        own = http.headers.get("User-Agent") == USER_AGENT
-        self._headers = {**settings.default_headers, **({} if own else {"User-Agent": USER_AGENT})}
-        if (
-            http.headers.get("Accept-Encoding") != _CODINGS
-        ):  # httpx's default, unless brotli or zstd is installed
-            self._headers["Accept-Encoding"] = _CODINGS
+        # The Sdk's own client carries both already (OWN_CLIENT_HEADERS); a given client gets them on each
+        # request unless it has them (httpx's default Accept-Encoding also names br and zstd when installed).
+        self._headers = dict(settings.default_headers)
+        for name, value in OWN_CLIENT_HEADERS.items():
+            if http.headers.get(name) != value:
+                self._headers[name] = value
         if api_key:
             self._headers["x-api-key"] = api_key
         # Without a key the network cannot be told by the key, so testnet says so in the query (as in PHP).
