@@ -8,6 +8,7 @@ the contract raises UnexpectedResponseError; an error status becomes the ApiErro
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -145,7 +146,7 @@ class ApiResponse(Generic[T]):
         self._truncated = truncated
         self._secrets = secrets
 
-    @property
+    @functools.cached_property
     def headers(self) -> httpx.Headers:
         """The answer's headers (with any API key they echo replaced by "***")."""
         headers = self.http_response.headers
@@ -156,7 +157,8 @@ class ApiResponse(Generic[T]):
     @property
     def request_id(self) -> str | None:
         """`x-request-id`, else Cloudflare's `cf-ray`, else None."""
-        return request_id_of(self.headers)
+        found: str | None = scrub(request_id_of(self.http_response.headers), self._secrets)
+        return found
 
     def parse(self) -> T:
         """The body as the method's return value; UnexpectedResponseError if it breaks the contract."""
