@@ -99,6 +99,13 @@ _UNLIMITED = 1 << 30
 """The burst of a window whose rate is not known yet: calls are only counted (and wait out a block)."""
 
 
+def _shape(rate: float) -> tuple[int, float]:
+    """The window of `rate` calls a second: its burst (whole calls, at least one) and its period in seconds,
+    the margin included."""
+    burst = max(1, math.floor(rate))
+    return burst, burst / rate + RATE_LIMIT_MARGIN
+
+
 class MemoryWindow:
     """The window of one key in this process: the times reserved, sorted, and a `Retry-After` block."""
 
@@ -245,8 +252,7 @@ class RateLimiter:
         epoch = self._epoch
         rate = self.rate(setting)
         if rate is not None:
-            burst = max(1, math.floor(rate))
-            slot = self.window.reserve(burst, burst / rate + RATE_LIMIT_MARGIN)
+            slot = self.window.reserve(*_shape(rate))
             return Slot(slot.wait, slot.token, epoch)
         if setting == "auto" and self._states_no_rate:
             return self._unlimited(epoch)
@@ -281,9 +287,7 @@ class RateLimiter:
         if slot.token is None:  # held while the first call learns the rate (or only blocked): take a slot now
             return self.reserve(setting)
         rate = self.rate(setting)
-        burst = _UNLIMITED if rate is None else max(1, math.floor(rate))
-        period = 1.0 if rate is None else burst / rate + RATE_LIMIT_MARGIN
-        confirmed = self.window.confirm(slot, burst, period)
+        confirmed = self.window.confirm(slot, *(_shape(rate) if rate is not None else (_UNLIMITED, 1.0)))
         return Slot(confirmed.wait, confirmed.token, slot.epoch)
 
     def went(self, slot: Slot) -> None:
