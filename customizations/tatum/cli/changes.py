@@ -115,10 +115,11 @@ class BulkRequest:
         with _progress(err, self.name, len(to_send)) as advance:
 
             def report(outcome: bulk.Outcome) -> None:
+                entry = outcome.to_dict()
                 if record is not None:
-                    record.record(outcome.to_dict())
+                    record.record(entry)
                 if as_json:
-                    output.json_line(sys.stdout, outcome.to_dict())
+                    output.json_line(sys.stdout, entry)
                     sys.stdout.flush()
                 advance()
 
