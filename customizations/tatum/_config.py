@@ -16,7 +16,7 @@ import httpx
 
 from ._constants import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_REDIS_URL
 from ._retry import Backoff
-from ._validation import check_text
+from ._validation import check_text, is_int, is_real
 from .errors import ValidationError
 
 RateLimit = float | Literal["auto"] | None
@@ -94,7 +94,7 @@ _MAX_SECONDS = 1e9
 
 def _seconds(value: object) -> bool:
     """Whether `value` is a positive, finite number of seconds, at most _MAX_SECONDS."""
-    return not isinstance(value, bool) and isinstance(value, int | float) and 0 < value <= _MAX_SECONDS
+    return is_real(value) and 0 < value <= _MAX_SECONDS
 
 
 def timeout(value: float | httpx.Timeout) -> httpx.Timeout:
@@ -166,7 +166,7 @@ def query(argument: str, value: Mapping[str, str] | None, taken: frozenset[str])
 
 
 def max_response_bytes(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1 << 30:
+    if not is_int(value) or not 1 <= value <= 1 << 30:
         raise ValidationError(
             "max_response_bytes", f"must be an int from 1 to 1 GiB (1073741824), not {value!r}"
         )
@@ -176,7 +176,7 @@ def max_response_bytes(value: int) -> int:
 def rate_limit(value: RateLimit) -> RateLimit:
     if value is None or value == "auto":
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.001 <= value <= 1e6:
+    if not is_real(value) or not 0.001 <= value <= 1e6:
         raise ValidationError(
             "rate_limit",
             f'must be "auto", None or a number of calls per second from 0.001 to 1e6, not {value!r}',
@@ -207,13 +207,13 @@ def redis_url(given: str | None) -> str | None:
 
 
 def max_retries(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if not is_int(value) or value < 0:
         raise ValidationError("max_retries", f"must be an int >= 0, not {value!r}")
     return value
 
 
 def credit_budget(value: int | None) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+    if value is not None and (not is_int(value) or value < 0):
         raise ValidationError("credit_budget", f"must be None or an int >= 0, not {value!r}")
     return value
 

@@ -28,11 +28,12 @@ from ._constants import (
 from ._response import api_error
 from ._secrets import scrub
 from ._spec import Operation
+from ._validation import is_real
 from .errors import ApiConnectionError, ApiError, ApiTimeoutError, TatumError, ValidationError
 
 logger = logging.getLogger(LOGGER_NAME)
 
-_MAX_SECONDS = 86_400.0
+_MAX_BACKOFF = 86_400.0
 """The longest backoff delay that can be set: a day."""
 
 # Failures after which the request certainly did not reach the API: a retry then is a first try.
@@ -51,14 +52,10 @@ class Backoff:
     def __post_init__(self) -> None:
         for name in ("initial", "maximum", "jitter"):
             value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not 0 <= value <= _MAX_SECONDS
-            ):
+            if not is_real(value) or not 0 <= value <= _MAX_BACKOFF:
                 raise ValidationError(
                     f"backoff.{name}",
-                    f"must be a number of seconds from 0 to {_MAX_SECONDS:g}, not {value!r}",
+                    f"must be a number of seconds from 0 to {_MAX_BACKOFF:g}, not {value!r}",
                 )
         if self.jitter > 1:
             raise ValidationError("backoff.jitter", f"must be from 0 to 1, not {self.jitter!r}")

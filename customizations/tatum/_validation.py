@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from tatum_client.models import CustomerUpdate
 from tatum_client.models.country_code import CountryCode, check_country_code
@@ -27,6 +27,16 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+def is_int(value: object) -> TypeGuard[int]:
+    """Whether `value` is an int, and not a bool (which Python counts as one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_real(value: object) -> TypeGuard[int | float]:
+    """Whether `value` is an int or a float, and not a bool."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def check_text(argument: str, value: str) -> None:
     """Refuse text that cannot be sent: UTF-8 cannot encode a lone surrogate (`"\\udfff"`)."""
     try:
@@ -40,7 +50,7 @@ def check_text(argument: str, value: str) -> None:
 def check_value(argument: str, value: object, limits: Limits) -> None:
     """Check one value against its limits; `argument` is the name the error will carry."""
     if limits.type == "integer":
-        if not isinstance(value, int) or isinstance(value, bool):
+        if not is_int(value):
             raise ValidationError(argument, f"must be an int, not {_type_name(value)}")
         if limits.minimum is not None and value < limits.minimum:
             raise ValidationError(argument, f"must be >= {limits.minimum}, not {value}")
