@@ -11,8 +11,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass
-from typing import TypeGuard
 
+from .._validation import is_int, is_real
 from .contract import json_bytes, json_object, seconds_text
 
 _MAX_DELAY = 60.0
@@ -58,7 +58,7 @@ def fault_from_json(data: object) -> tuple[Fault, int]:
     """
     data = json_object(data, _FIELDS, "a fault")
     status = data.get("status")
-    if status is not None and (_not_int(status) or not 200 <= status <= 599):
+    if status is not None and (not is_int(status) or not 200 <= status <= 599):
         raise ValueError("status must be an integer from 200 to 599")
     retry_after = data.get("retryAfter")
     if isinstance(retry_after, str):
@@ -66,21 +66,19 @@ def fault_from_json(data: object) -> tuple[Fault, int]:
             raise ValueError("retryAfter must be printable ASCII")
         if len(retry_after) > _MAX_RETRY_AFTER_TEXT:
             raise ValueError(f"retryAfter must be at most {_MAX_RETRY_AFTER_TEXT} characters")
-    elif retry_after is not None and (
-        not _is_number(retry_after) or not 0 <= retry_after <= _MAX_RETRY_AFTER
-    ):
+    elif retry_after is not None and (not is_real(retry_after) or not 0 <= retry_after <= _MAX_RETRY_AFTER):
         raise ValueError(
             f"retryAfter must be a number of seconds from 0 to {_MAX_RETRY_AFTER} (fractions allowed) "
             "or an HTTP-date string"
         )
     delay = data.get("delay", 0)
-    if not _is_number(delay) or not 0 <= delay <= _MAX_DELAY:
+    if not is_real(delay) or not 0 <= delay <= _MAX_DELAY:
         raise ValueError(f"delay must be a number of seconds from 0 to {_MAX_DELAY:g}")
     drop = data.get("drop", False)
     if not isinstance(drop, bool):
         raise ValueError("drop must be true or false")
     count = data.get("count", 1)
-    if _not_int(count) or not 1 <= count <= _MAX_COUNT:
+    if not is_int(count) or not 1 <= count <= _MAX_COUNT:
         raise ValueError(f"count must be an integer from 1 to {_MAX_COUNT}")
     if status is None and not drop and not delay:
         raise ValueError("give at least one of status, delay and drop")
@@ -96,14 +94,6 @@ def fault_from_json(data: object) -> tuple[Fault, int]:
     answer = None if body is None else json_bytes(body)
     text = retry_after if retry_after is None or isinstance(retry_after, str) else seconds_text(retry_after)
     return Fault(status, answer, text, float(delay), drop), count
-
-
-def _not_int(value: object) -> bool:
-    return isinstance(value, bool) or not isinstance(value, int)
-
-
-def _is_number(value: object) -> TypeGuard[int | float]:
-    return not isinstance(value, bool) and isinstance(value, int | float)
 
 
 @dataclass(slots=True)

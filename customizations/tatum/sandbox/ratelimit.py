@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from cachetools import LRUCache
 
+from .._validation import is_int, is_real
 from .contract import json_object, seconds_text
 from .limits import MAX_PER_SECOND
 
@@ -102,11 +103,9 @@ def override_from_json(data: object) -> Override:
     if "perSecond" not in data:
         raise ValueError("perSecond is required (an integer, or null for no limit)")
     per_second = data["perSecond"]
-    if per_second is not None and (type(per_second) is not int or not 1 <= per_second <= MAX_PER_SECOND):
+    if per_second is not None and (not is_int(per_second) or not 1 <= per_second <= MAX_PER_SECOND):
         raise ValueError(f"perSecond must be an integer from 1 to {MAX_PER_SECOND}, or null for no limit")
     retry_after = data.get("retryAfter")
-    if retry_after is not None and (
-        type(retry_after) not in (int, float) or not 0 < retry_after <= MAX_RETRY_AFTER
-    ):
+    if retry_after is not None and (not is_real(retry_after) or not 0 < retry_after <= MAX_RETRY_AFTER):
         raise ValueError(f"retryAfter must be a number of seconds above 0, at most {MAX_RETRY_AFTER:g}")
     return Override(per_second, None if retry_after is None else float(retry_after))

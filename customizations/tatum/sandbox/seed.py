@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from .._spec import CUSTOMER_UPDATE_FIELDS
+from .._validation import is_int
 from .contract import json_object
 from .store import CustomerRecord
 
@@ -56,7 +57,7 @@ than the enum's longest)."""
 
 def is_account_count(value: object) -> TypeGuard[int]:
     """Whether `value` (JSON) is a customer's count of active accounts: an integer 0..MAX_ACTIVE_ACCOUNTS."""
-    return type(value) is int and 0 <= value <= MAX_ACTIVE_ACCOUNTS
+    return is_int(value) and 0 <= value <= MAX_ACTIVE_ACCOUNTS
 
 
 def looks_internal(id: str) -> bool:
