@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import inspect
 import logging
+from typing import Any
 
 import httpx
 import pytest
 import tatum
 from support.contract_server import ContractServer
-from support.scripted import CUSTOMER, KEY_MAINNET, Script, reply
+from support.scripted import CUSTOMER, INTERNAL_ID, KEY_MAINNET, Script, reply
 
 
 def test_each_step_of_the_fluent_chain_is_cached() -> None:
@@ -206,3 +207,61 @@ def test_with_options_can_lift_a_budget() -> None:
 
     assert (sdk.credit_budget, unlimited.credit_budget, sdk.with_options().credit_budget) == (2, None, 2)
     assert sdk.mainnet().credits_used == 4
+
+
+# A given client's own headers, cookies and query parameters go with every call, as httpx's build_request
+# would merge them (the SDK merges headers once per client state, not per call).
+
+
+def _given_client_sdk(script: Script, **client: Any) -> tuple[tatum.Sdk, httpx.Client]:
+    given = httpx.Client(transport=httpx.MockTransport(script), **client)
+    return tatum.Sdk(KEY_MAINNET, http_client=given, default_headers={"X-Team": "sdk"}), given
+
+
+def test_a_given_clients_headers_go_with_each_call_under_the_sdks_own() -> None:
+    script = Script(*(reply(200, CUSTOMER) for _ in range(3)))
+    sdk, given = _given_client_sdk(
+        script, headers={"X-Client": "c1", "X-Team": "client", "User-Agent": "theirs/1"}
+    )
+    api = sdk.mainnet().api().customer()
+
+    api.get_customer_by_external_or_internal_id("651234")
+    given.headers["X-Client"] = "c2"  # changed in place after calls were made
+    api.update_customer(INTERNAL_ID, {"externalId": "e1"})
+    given.headers = httpx.Headers({"X-Other": "o"})  # replaced
+    api.get_customer_by_external_or_internal_id("651234")
+
+    first, second, third = script.requests
+    for request in script.requests:
+        assert request.headers["x-api-key"] == KEY_MAINNET
+        assert request.headers["user-agent"] == f"tatum-sdk-python/{tatum.__version__}"
+        assert request.headers.get_list("x-team") == ["sdk"]  # default_headers win over the client's
+    assert (first.headers["x-client"], second.headers["x-client"]) == ("c1", "c2")
+    assert second.headers["content-type"] == "application/json" and second.method == "PUT"
+    assert "x-client" not in third.headers and third.headers["x-other"] == "o"
+    # The same headers as httpx merges them for a request built by the client itself.
+    expected = given.build_request(
+        "GET", third.url, headers={"X-Team": "sdk", "x-api-key": KEY_MAINNET, **OWN_HEADERS}
+    )
+    assert sorted(third.headers.multi_items()) == sorted(expected.headers.multi_items())
+
+
+OWN_HEADERS = {"User-Agent": f"tatum-sdk-python/{tatum.__version__}", "Accept-Encoding": "gzip, deflate"}
+
+
+def test_a_given_clients_cookies_and_query_parameters_go_with_each_call() -> None:
+    script = Script(reply(200, [CUSTOMER]), reply(200, CUSTOMER))
+    sdk, _ = _given_client_sdk(script, cookies={"session": "s-1"}, params={"tenant": "t-1"})
+    api = sdk.mainnet().api().customer()
+
+    api.find_all_customers(10, offset=5, extra_headers={"X-Trace": "t"})
+    api.get_customer_by_external_or_internal_id("651234")
+
+    listing, get = script.requests
+    assert listing.url.params.multi_items() == [("tenant", "t-1"), ("pageSize", "10"), ("offset", "5")]
+    assert get.url.params.multi_items() == [("tenant", "t-1")]
+    for request in script.requests:
+        assert request.headers["cookie"] == "session=s-1"
+        assert request.headers["user-agent"] == f"tatum-sdk-python/{tatum.__version__}"
+        assert request.headers.get_list("x-team") == ["sdk"]
+    assert listing.headers["x-trace"] == "t" and "x-trace" not in get.headers

@@ -119,6 +119,8 @@ class Pipeline:
                 self._headers[name] = value
         if api_key:
             self._headers["x-api-key"] = api_key
+        self._header_cache: tuple[list[tuple[bytes, bytes]], dict[tuple[tuple[str, str], ...], httpx.Headers]]
+        self._header_cache = ([], {})
         # Without a key the network cannot be told by the key, so testnet says so in the query (as in PHP).
         self._extra_params = {"type": "testnet"} if network == "testnet" and not api_key else {}
 
@@ -131,8 +133,8 @@ class Pipeline:
         """Check the options and the client, and build the call's request; nothing is sent yet."""
         settings = self.settings
         timeout, max_retries, deadline = settings.timeout, settings.max_retries, settings.deadline
-        own_headers, params = call.request.get("headers"), call.request.get("params")
-        headers = {**own_headers, **self._headers} if own_headers else self._headers
+        params = call.request.get("params")
+        extra_headers: Mapping[str, str] = {}
         if options:
             unknown = sorted(set(options) - _OPTIONS)
             if unknown:
@@ -148,7 +150,6 @@ class Pipeline:
             extra_headers = _config.headers("extra_headers", options.get("extra_headers"))
             taken = frozenset({*call.operation.parameters, *self._extra_params})
             extra_query = _config.query("extra_query", options.get("extra_query"), taken)
-            headers = {**headers, **extra_headers}
             params = {**(params or {}), **extra_query}
         if self.http.is_closed:
             raise TatumError(
@@ -158,14 +159,7 @@ class Pipeline:
         if self._extra_params:
             params = {**(params or {}), **self._extra_params}
         try:
-            request = self.http.build_request(
-                call.request["method"].upper(),
-                settings.base_url + call.request["url"],
-                params=params or None,
-                json=call.request.get("json"),
-                headers=headers,
-                timeout=timeout,
-            )
+            request = self._request(call, params, extra_headers, timeout)
         except httpx.InvalidURL as error:  # a URL past httpx's length limits: base_url and extra_query
             raise ValidationError(
                 "extra_query" if options.get("extra_query") else "base_url", str(error)
@@ -182,6 +176,56 @@ class Pipeline:
             rate_limiter_on=settings.rate_limit is not None,
         )
         return _Plan(call, request, timeout, attempts, now, call_span(call.operation, self.network))
+
+    def _request(
+        self,
+        call: Call[Any],
+        params: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str],
+        timeout: httpx.Timeout,
+    ) -> httpx.Request:
+        """The call's httpx.Request, as the client's `build_request` makes it, but with the client's headers and
+        the SDK's merged once (again when the client's change), not on every call."""
+        http, request = self.http, call.request
+        method, url, json = (
+            request["method"].upper(),
+            self.settings.base_url + request["url"],
+            request.get("json"),
+        )
+        own_headers = request.get("headers")
+        if http.cookies or http.params:  # a given client with cookies or query parameters of its own
+            built: httpx.Request = http.build_request(
+                method,
+                url,
+                params=params or None,
+                json=json,
+                headers={**(own_headers or {}), **self._headers, **extra_headers},
+                timeout=timeout,
+            )
+            return built
+        headers = self._merged_headers(own_headers)
+        if extra_headers:
+            headers = httpx.Headers(headers)
+            headers.update(extra_headers)
+        extensions = {"timeout": timeout.as_dict()}
+        return httpx.Request(
+            method, url, params=params or None, json=json, headers=headers, extensions=extensions
+        )
+
+    def _merged_headers(self, own_headers: Mapping[str, str] | None) -> httpx.Headers:
+        """The client's headers with the SDK's and an operation's own (its Content-Type) over them, as
+        `build_request` would merge them; kept per operation's headers until the client's headers change."""
+        raw = self.http.headers.raw
+        snapshot, merged_by_own = self._header_cache
+        if raw != snapshot:
+            snapshot, merged_by_own = self._header_cache = (raw, {})
+        key = tuple(own_headers.items()) if own_headers else ()
+        merged = merged_by_own.get(key)
+        if merged is None:
+            merged = httpx.Headers(snapshot)
+            merged.update({**own_headers, **self._headers} if own_headers else self._headers)
+            merged_by_own[key] = merged
+        return merged
 
     def _attempt_timeout(self, plan: _Plan[Any]) -> None:
         """Cap each step of the next attempt at the time left before the deadline."""
