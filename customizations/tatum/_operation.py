@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, ParamSpec, Protocol, TypeVar, overload
+from typing import Any, Generic, NamedTuple, ParamSpec, Protocol, TypeVar, overload
 
 from ._pipeline import AsyncPipeline, Call, SyncPipeline
 from ._response import ApiResponse
@@ -31,8 +30,7 @@ R_co = TypeVar("R_co", covariant=True)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Request(Generic[T]):
+class Request(NamedTuple, Generic[T]):
     """A call checked and built, and the options it is to be sent with."""
 
     call: Call[T]

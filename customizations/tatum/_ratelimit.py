@@ -26,8 +26,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ._config import RateLimit
 from ._constants import LOGGER_NAME, RATE_LIMIT_HEADER, RATE_LIMIT_MARGIN, RATE_LIMIT_RECOVERY
@@ -47,8 +46,7 @@ _SHARED_RATE_CHECK = 1.0
 """How often a limiter that shares its window (Redis) looks for a rate another process learnt."""
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
     """A reserved turn: go after `wait` seconds; `token` gives the slot back (`Window.release`).
 
     `epoch` says what the limiter knew when the slot was given: a 429 for a call sent before the limiter last
