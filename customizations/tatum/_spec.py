@@ -42,6 +42,11 @@ class Limits:
     enum: frozenset[str] | None = None
     description: str = ""
 
+    @functools.cached_property
+    def argument(self) -> str:
+        """The SDK's name for it (`page_size`), as errors name it."""
+        return snake_case(self.name)
+
 
 @dataclass(frozen=True)
 class Operation:

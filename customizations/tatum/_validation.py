@@ -39,6 +39,8 @@ def is_real(value: object) -> TypeGuard[int | float]:
 
 def check_text(argument: str, value: str) -> None:
     """Refuse text that cannot be sent: UTF-8 cannot encode a lone surrogate (`"\\udfff"`)."""
+    if value.isascii():  # the common case, and no surrogate is ASCII
+        return
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
@@ -92,7 +94,7 @@ def check_parameters(operation: Operation, arguments: Mapping[str, object]) -> N
     """
     for name, limits in operation.parameters.items():
         value = arguments.get(name)
-        argument = snake_case(name)
+        argument = limits.argument
         if value is None:
             if limits.required:
                 raise ValidationError(argument, "is required")
