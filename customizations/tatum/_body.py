@@ -16,29 +16,23 @@ import httpx
 Clock = Callable[[], float]
 
 
-class Limits:
-    """What one body may cost: `cap` bytes after decoding, and reading only until `deadline_at` on `clock`."""
-
-    def __init__(self, cap: int, deadline_at: float | None, clock: Clock) -> None:
-        self.cap = cap
-        self.deadline_at = deadline_at
-        self.clock = clock
-
-
 class Body:
-    """A body read so far: its bytes, and whether it was cut at the cap."""
+    """A body read so far: its bytes, and whether it was cut at `cap` bytes after decoding. Reading stops at
+    `deadline_at` on `clock` (None: no deadline)."""
 
-    def __init__(self, response: httpx.Response, limits: Limits) -> None:
+    def __init__(self, response: httpx.Response, cap: int, deadline_at: float | None, clock: Clock) -> None:
         self._response = response
-        self._limits = limits
+        self._cap = cap
+        self._deadline_at = deadline_at
+        self._clock = clock
         self._chunks: list[bytes] = []
         self._size = 0
         self.truncated = False
         self.read_already = response.is_stream_consumed
         """Read (and decoded) by httpx already, before the SDK saw it: an event hook of a given client."""
         self._inflate: zlib._Decompress | None = None
-        encoding = response.headers.get("content-encoding")
-        if encoding and not self.read_already:
+        encoding = None if self.read_already else response.headers.get("content-encoding")
+        if encoding:
             codings = [part.strip() for part in encoding.lower().split(",")]
             codings = [coding for coding in codings if coding not in ("", "identity")]
             if codings in (["gzip"], ["x-gzip"]):
@@ -54,14 +48,13 @@ class Body:
 
     def feed(self, chunk: bytes) -> bool:
         """Take one chunk off the wire; False once the body is complete, cut at the cap, or past the deadline."""
-        limits = self._limits
-        if limits.deadline_at is not None and limits.clock() >= limits.deadline_at:
+        if self._deadline_at is not None and self._clock() >= self._deadline_at:
             raise httpx.ReadTimeout(
                 "the call's deadline passed while reading the body", request=self._request()
             )
         if self._inflate is not None:
             try:
-                chunk = self._inflate.decompress(chunk, limits.cap + 1 - self._size)
+                chunk = self._inflate.decompress(chunk, self._cap + 1 - self._size)
             except zlib.error as error:
                 raise httpx.DecodingError(
                     f"cannot inflate the body: {error}", request=self._request()
@@ -69,8 +62,8 @@ class Body:
             if self._inflate.unconsumed_tail:
                 chunk += b"\0"  # more output than the cap allows: enough to mark the body as cut
         self._size += len(chunk)
-        if self._size > limits.cap:
-            self._chunks.append(chunk[: len(chunk) - (self._size - limits.cap)])
+        if self._size > self._cap:
+            self._chunks.append(chunk[: len(chunk) - (self._size - self._cap)])
             self.truncated = True
             return False
         self._chunks.append(chunk)
@@ -86,10 +79,11 @@ class Body:
         return self._response.request
 
 
-def read(response: httpx.Response, limits: Limits) -> Body:
-    """Read a streamed response's body within `limits`, then close it."""
+def read(response: httpx.Response, cap: int, deadline_at: float | None, clock: Clock) -> bool:
+    """Read a streamed response's body, at most `cap` bytes after decoding and until `deadline_at` on
+    `clock`, then close it; the body is the response's `content`. True if it was cut at the cap."""
     try:
-        body = Body(response, limits)
+        body = Body(response, cap, deadline_at, clock)
         if body.read_already:
             body.feed(response.content)
         else:
@@ -99,13 +93,13 @@ def read(response: httpx.Response, limits: Limits) -> Body:
     finally:
         response.close()
     body.content()
-    return body
+    return body.truncated
 
 
-async def aread(response: httpx.Response, limits: Limits) -> Body:
-    """Read a streamed response's body within `limits`, then close it (async)."""
+async def aread(response: httpx.Response, cap: int, deadline_at: float | None, clock: Clock) -> bool:
+    """`read`, async."""
     try:
-        body = Body(response, limits)
+        body = Body(response, cap, deadline_at, clock)
         if body.read_already:
             body.feed(response.content)
         else:
@@ -115,4 +109,4 @@ async def aread(response: httpx.Response, limits: Limits) -> Body:
     finally:
         await response.aclose()
     body.content()
-    return body
+    return body.truncated

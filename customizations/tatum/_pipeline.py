@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypedDict, TypeVar
 
 import httpx
 
@@ -57,9 +57,8 @@ class RequestOptions(TypedDict, total=False):
 _OPTIONS = frozenset(RequestOptions.__annotations__)
 
 
-@dataclass(frozen=True)
-class Call(Generic[T]):
-    """One call of a spec operation, ready to send."""
+class Call(NamedTuple, Generic[T]):
+    """One call of a spec operation, ready to send (a NamedTuple: made on every call, and cheap to make)."""
 
     operation: Operation
     request: dict[str, Any]
@@ -82,7 +81,8 @@ class _Plan(Generic[T]):
     attempts: Attempts
     started: float
     span: CallSpan
-    body: _body.Body | None = None
+    truncated: bool = False
+    """Whether the last answer's body was cut at max_response_bytes."""
     slot: Slot | None = None
     """The rate limiter's slot of the last attempt."""
 
@@ -227,8 +227,8 @@ class Pipeline:
             merged_by_own[key] = merged
         return merged
 
-    def _attempt_timeout(self, plan: _Plan[Any]) -> None:
-        """Cap each step of the next attempt at the time left before the deadline."""
+    def _attempt_timeout(self, plan: _Plan[Any]) -> float | None:
+        """Cap each step of the next attempt at the time left before the deadline; that time, or None."""
         left = plan.attempts.remaining()
         if left is not None:
             capped = {
@@ -236,9 +236,7 @@ class Pipeline:
                 for step, limit in plan.timeout.as_dict().items()
             }
             plan.request.extensions["timeout"] = capped
-
-    def _limits(self, plan: _Plan[Any]) -> _body.Limits:
-        return _body.Limits(self.settings.max_response_bytes, plan.attempts.deadline_at, self.clock)
+        return left
 
     def _log_wait(self, plan: _Plan[Any], slot: Slot) -> None:
         if logger.isEnabledFor(logging.DEBUG):
@@ -260,11 +258,11 @@ class Pipeline:
         return None
 
     def _answered(
-        self, plan: _Plan[T], response: httpx.Response, body: _body.Body, started: float
+        self, plan: _Plan[T], response: httpx.Response, truncated: bool, started: float
     ) -> Wait | None:
         """What follows an attempt the API answered (`started` when the attempt began)."""
-        plan.body = body
-        return plan.attempts.answered(plan.request, response, self.clock() - started, body.truncated)
+        plan.truncated = truncated
+        return plan.attempts.answered(plan.request, response, self.clock() - started, truncated)
 
     def _after_answer(self, plan: _Plan[Any], response: httpx.Response, wait: Wait | None) -> None:
         """The rate limiter learns from an answer: its stated rate, and a 429's block. Run through
@@ -284,13 +282,12 @@ class Pipeline:
             status = getattr(error, "status_code", None)
             plan.span.answered(status, attempts.number, getattr(error, "request_id", None), 0)
             raise
-        assert plan.body is not None
         result = ApiResponse(
             plan.call,
             response,
             attempts=attempts.number,
             elapsed=self.clock() - plan.started,
-            truncated=plan.body.truncated and 200 <= response.status_code < 300,
+            truncated=plan.truncated and 200 <= response.status_code < 300,
             secrets=self._secrets,
         )
         if plan.span is not NO_SPAN:
@@ -369,26 +366,28 @@ class SyncPipeline(Pipeline):
                 raise
 
     def _attempt(self, plan: _Plan[T]) -> Wait | None:
-        self._attempt_timeout(plan)
+        left = self._attempt_timeout(plan)
+        cap, deadline_at = self.settings.max_response_bytes, plan.attempts.deadline_at
         started = self.clock()
         try:
-            left = plan.attempts.remaining()
             if left is None:  # the common path: no context variable to set and reset
                 response = self.http.send(plan.request, stream=True, follow_redirects=False)
-                body = _body.read(response, self._limits(plan))
+                truncated = _body.read(response, cap, deadline_at, self.clock)
             else:
                 with _deadline.until(left):
                     response = self.http.send(plan.request, stream=True, follow_redirects=False)
-                    body = _body.read(response, self._limits(plan))
+                    truncated = _body.read(response, cap, deadline_at, self.clock)
         except httpx.HTTPError as error:
-            if plan.slot is not None:
-                _after_the_call(self.limiter.went, plan.slot)
+            self._went(plan)
             return plan.attempts.failed(plan.request, error, self.clock() - started)
-        if plan.slot is not None:
-            _after_the_call(self.limiter.went, plan.slot)
-        wait = self._answered(plan, response, body, started)
+        self._went(plan)
+        wait = self._answered(plan, response, truncated, started)
         _after_the_call(self._after_answer, plan, response, wait)
         return wait
+
+    def _went(self, plan: _Plan[Any]) -> None:
+        if plan.slot is not None and plan.slot.token is not None:  # a slot without a token counts nothing
+            _after_the_call(self.limiter.went, plan.slot)
 
 
 class AsyncPipeline(Pipeline):
@@ -481,12 +480,13 @@ class AsyncPipeline(Pipeline):
     async def _attempt(self, plan: _Plan[T]) -> Wait | None:
         import asyncio
 
-        self._attempt_timeout(plan)
+        left = self._attempt_timeout(plan)
+        cap, deadline_at = self.settings.max_response_bytes, plan.attempts.deadline_at
         started = self.clock()
         try:
-            async with asyncio.timeout(plan.attempts.remaining()):
+            async with asyncio.timeout(left):
                 response = await self.http.send(plan.request, stream=True, follow_redirects=False)
-                body = await _body.aread(response, self._limits(plan))
+                truncated = await _body.aread(response, cap, deadline_at, self.clock)
         except (httpx.HTTPError, TimeoutError) as error:
             await self._went(plan)
             if isinstance(error, TimeoutError):
@@ -500,11 +500,11 @@ class AsyncPipeline(Pipeline):
                 "make one AsyncSdk per event loop"
             ) from error
         await self._went(plan)
-        wait = self._answered(plan, response, body, started)
+        wait = self._answered(plan, response, truncated, started)
         blocking = self.limiter.window.blocking_io
         await self._io(blocking, _after_the_call, self._after_answer, plan, response, wait)
         return wait
 
     async def _went(self, plan: _Plan[Any]) -> None:
-        if plan.slot is not None:
+        if plan.slot is not None and plan.slot.token is not None:  # a slot without a token counts nothing
             await self._io(self.limiter.window.blocking_io, _after_the_call, self.limiter.went, plan.slot)
