@@ -269,6 +269,25 @@ def test_every_api_error_carries_its_request_id_in_the_attribute_and_the_message
     assert "req-7" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ([("X-Request-Id", "req-1"), ("CF-Ray", "ray-1")], "req-1"),  # any case; x-request-id first
+        ([("cf-ray", "ray-2")], "ray-2"),
+        ([("x-request-id", "a"), ("X-REQUEST-ID", "b")], "a, b"),  # repeated: joined, as httpx joins them
+        ([("x-request-id", ""), ("cf-ray", "ray-3")], "ray-3"),  # empty says nothing
+        ([("content-type", "application/json")], None),
+    ],
+)
+def test_request_ids_are_read_from_any_spelling_of_their_headers(
+    headers: list[tuple[str, str]], expected: str | None
+) -> None:
+    answer = httpx.Response(200, json=[CUSTOMER], headers=headers)  # a list: repeated headers stay repeated
+    raw = Script(answer).sdk().mainnet().api().customer().with_raw_response.find_all_customers(5)
+
+    assert raw.request_id == expected
+
+
 def test_raw_methods_carry_credits_and_docs() -> None:
     raw = tatum.Sdk().mainnet().api().customer().with_raw_response
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 import httpx
 
+from ._headers import header
+
 Clock = Callable[[], float]
 
 
@@ -31,7 +33,7 @@ class Body:
         self.read_already = response.is_stream_consumed
         """Read (and decoded) by httpx already, before the SDK saw it: an event hook of a given client."""
         self._inflate: zlib._Decompress | None = None
-        encoding = None if self.read_already else response.headers.get("content-encoding")
+        encoding = None if self.read_already else header(response.headers, "content-encoding")
         if encoding:
             codings = [part.strip() for part in encoding.lower().split(",")]
             codings = [coding for coding in codings if coding not in ("", "identity")]

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple, Protocol
 
 from ._config import RateLimit
 from ._constants import LOGGER_NAME, RATE_LIMIT_HEADER, RATE_LIMIT_MARGIN, RATE_LIMIT_RECOVERY
+from ._headers import header
 
 logger = logging.getLogger(LOGGER_NAME)
 
@@ -307,7 +308,7 @@ class RateLimiter:
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Learn the key's rate from a response's `x-ratelimit-persec` header."""
-        value = headers.get(RATE_LIMIT_HEADER)
+        value = header(headers, RATE_LIMIT_HEADER)
         if value is None:
             if self.learnt is None and not self._states_no_rate:
                 self._states_no_rate = True  # no need to hold calls for an answer that will not tell

@@ -25,6 +25,7 @@ from ._constants import (
     RETRY_JITTER,
     RETRYABLE_STATUSES,
 )
+from ._headers import header
 from ._response import api_error
 from ._secrets import scrub
 from ._spec import Operation
@@ -155,7 +156,7 @@ class Attempts:
             self._log(request, attempt, str(status), elapsed, None)
             self._response = response
             return None
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        retry_after = retry_after_seconds(header(response.headers, "Retry-After"))
         error = api_error(response, retry_after, self.secrets, cut)
         goal = self.operation.already_in_state
         if status == 403 and goal is not None and self.outcome_unknown and error.error_code == goal:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._constants import REQUEST_ID_HEADERS
+from ._headers import header
 from ._spec import ERROR_KINDS
 
 __all__ = [
@@ -86,7 +87,7 @@ class CreditBudgetExceededError(TatumError):
 def request_id_of(headers: Mapping[str, str]) -> str | None:
     """A response's request id: the API's `x-request-id`, else Cloudflare's `cf-ray`, else None."""
     for name in REQUEST_ID_HEADERS:
-        value = headers.get(name)
+        value = header(headers, name)
         if value:
             return value
     return None
