@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import inspect
 import logging
+import subprocess
+import sys
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -249,6 +252,59 @@ def test_a_given_clients_headers_go_with_each_call_under_the_sdks_own() -> None:
 OWN_HEADERS = {"User-Agent": f"tatum-sdk-python/{tatum.__version__}", "Accept-Encoding": "gzip, deflate"}
 
 
+def _as_build_request_makes_it(
+    given: httpx.Client, sdk_headers: dict[str, str], sent: httpx.Request, extra: dict[str, str] | None
+) -> list[tuple[str, str]]:
+    """The headers httpx's own build_request gives the request the SDK sent, from the client as it is now: the
+    operation's Content-Type, then the Sdk's headers, then the call's, merged into the client's in one update."""
+    own = {"Content-Type": "application/json"} if sent.method == "PUT" else {}
+    built = given.build_request(
+        sent.method, sent.url, headers={**own, **sdk_headers, **(extra or {})}, content=sent.content or None
+    )
+    return built.headers.multi_items()
+
+
+@pytest.mark.parametrize("extra", [None, {"x-team": "call"}, {"x-client": "call", "X-Team": "call"}])
+def test_headers_are_merged_exactly_as_build_request_merges_them(extra: dict[str, str] | None) -> None:
+    """Order and duplicates included: a header named in two spellings by default_headers and extra_headers
+    is sent as httpx merges it, whether or not the client holds cookies."""
+    script = Script(*(reply(200, CUSTOMER) for _ in range(4)))
+    sdk, given = _given_client_sdk(script, headers={"X-Client": "c"})
+    api = sdk.mainnet().api().customer()
+    options: dict[str, Any] = {"extra_headers": extra} if extra else {}
+    sdk_headers = {"X-Team": "sdk", "User-Agent": OWN_HEADERS["User-Agent"], "x-api-key": KEY_MAINNET}
+    if given.headers["accept-encoding"] != OWN_HEADERS["Accept-Encoding"]:  # httpx with br or zstd installed
+        sdk_headers = {"X-Team": "sdk", **OWN_HEADERS, "x-api-key": KEY_MAINNET}
+    calls: list[Callable[[], object]] = [
+        lambda: api.get_customer_by_external_or_internal_id("651234", **options),
+        lambda: api.update_customer(INTERNAL_ID, {"externalId": "e1"}, **options),
+    ]
+
+    for with_cookie in (False, True):
+        if with_cookie:
+            given.cookies.set("session", "s-1")
+        for call in calls:
+            call()
+            sent = script.requests[-1]
+            assert sent.headers.multi_items() == _as_build_request_makes_it(given, sdk_headers, sent, extra)
+            assert ("cookie" in sent.headers) is with_cookie
+
+
+def test_a_cookie_the_server_sets_goes_with_the_next_calls() -> None:
+    script = Script(
+        reply(200, CUSTOMER, headers={"Set-Cookie": "__cf_bm=abc; Path=/"}),
+        reply(200, CUSTOMER),
+        reply(200, CUSTOMER),
+    )
+    api = script.sdk().mainnet().api().customer()
+
+    for _ in range(3):
+        api.get_customer_by_external_or_internal_id("651234")
+
+    assert [sent.headers.get("cookie") for sent in script.requests] == [None, "__cf_bm=abc", "__cf_bm=abc"]
+    assert all(sent.headers["x-api-key"] == KEY_MAINNET for sent in script.requests)
+
+
 def test_a_given_clients_cookies_and_query_parameters_go_with_each_call() -> None:
     script = Script(reply(200, [CUSTOMER]), reply(200, CUSTOMER))
     sdk, _ = _given_client_sdk(script, cookies={"session": "s-1"}, params={"tenant": "t-1"})
@@ -265,3 +321,40 @@ def test_a_given_clients_cookies_and_query_parameters_go_with_each_call() -> Non
         assert request.headers["user-agent"] == f"tatum-sdk-python/{tatum.__version__}"
         assert request.headers.get_list("x-team") == ["sdk"]
     assert listing.headers["x-trace"] == "t" and "x-trace" not in get.headers
+
+
+async def test_a_given_async_clients_headers_cookies_and_query_parameters_go_with_each_call() -> None:
+    script = Script(reply(200, [CUSTOMER]), reply(200, CUSTOMER))
+    given = httpx.AsyncClient(
+        transport=httpx.MockTransport(script),
+        headers={"X-Client": "c1"},
+        cookies={"session": "s-1"},
+        params={"tenant": "t-1"},
+    )
+    async with tatum.AsyncSdk(KEY_MAINNET, http_client=given) as sdk:
+        api = sdk.mainnet().api().customer()
+        await api.find_all_customers(10)
+        given.headers["X-Client"] = "c2"
+        await api.get_customer_by_external_or_internal_id("651234", extra_headers={"X-Trace": "t"})
+
+    listing, get = script.requests
+    assert listing.url.params.multi_items() == [("tenant", "t-1"), ("pageSize", "10")]
+    assert (listing.headers["x-client"], get.headers["x-client"], get.headers["x-trace"]) == ("c1", "c2", "t")
+    assert [sent.headers["cookie"] for sent in script.requests] == ["session=s-1"] * 2
+    assert all(sent.headers["x-api-key"] == KEY_MAINNET for sent in script.requests)
+    await given.aclose()
+
+
+def test_import_tatum_leaves_httpcore_to_the_first_sdk() -> None:
+    """`import tatum` (a script's start, `tatum --help`) does not load httpcore; the first Sdk does, and its own
+    client then carries the deadline's network backend."""
+    code = (
+        "import sys, tatum; before = 'httpcore' in sys.modules; sdk = tatum.Sdk(); "
+        "pool = sdk._http._transport._pool; "
+        "print(before, 'httpcore' in sys.modules, type(pool._network_backend).__module__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
+    )
+
+    assert result.stdout.split() == ["False", "True", "tatum._deadline_backend"]

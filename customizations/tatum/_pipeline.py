@@ -184,32 +184,28 @@ class Pipeline:
         extra_headers: Mapping[str, str],
         timeout: httpx.Timeout,
     ) -> httpx.Request:
-        """The call's httpx.Request, as the client's `build_request` makes it, but with the client's headers and
-        the SDK's merged once (again when the client's change), not on every call."""
+        """The call's httpx.Request, as the client's `build_request` would make it (the client's headers, cookies
+        and query parameters under the SDK's), without merging the same headers anew on every call: the client's
+        and the SDK's are merged once for each operation's own headers, and again when the client's change.
+        (A subclass of httpx.Client given as `http_client` is sent requests, but its `build_request` is not
+        called.)"""
         http, request = self.http, call.request
-        method, url, json = (
+        own_headers = request.get("headers")
+        if extra_headers:  # merged as build_request merges them: one update, this call's headers last
+            headers = httpx.Headers(http.headers)
+            headers.update({**(own_headers or {}), **self._headers, **extra_headers})
+        else:
+            headers = self._merged_headers(own_headers)
+        if http.params:
+            params = http.params.merge(params)
+        return httpx.Request(
             request["method"].upper(),
             self.settings.base_url + request["url"],
-            request.get("json"),
-        )
-        own_headers = request.get("headers")
-        if http.cookies or http.params:  # a given client with cookies or query parameters of its own
-            built: httpx.Request = http.build_request(
-                method,
-                url,
-                params=params or None,
-                json=json,
-                headers={**(own_headers or {}), **self._headers, **extra_headers},
-                timeout=timeout,
-            )
-            return built
-        headers = self._merged_headers(own_headers)
-        if extra_headers:
-            headers = httpx.Headers(headers)
-            headers.update(extra_headers)
-        extensions = {"timeout": timeout.as_dict()}
-        return httpx.Request(
-            method, url, params=params or None, json=json, headers=headers, extensions=extensions
+            params=params or None,
+            json=request.get("json"),
+            headers=headers,
+            cookies=http.cookies or None,
+            extensions={"timeout": timeout.as_dict()},
         )
 
     def _merged_headers(self, own_headers: Mapping[str, str] | None) -> httpx.Headers:
