@@ -225,6 +225,8 @@ class Pipeline:
 
     def _attempt_timeout(self, plan: _Plan[Any]) -> float | None:
         """Cap each step of the next attempt at the time left before the deadline; that time, or None."""
+        if plan.attempts.deadline_at is None:  # the common case, without a call
+            return None
         left = plan.attempts.remaining()
         if left is not None:
             capped = {
