@@ -126,12 +126,7 @@ def customer_update(argument: str, value: object) -> CustomerUpdate:
     # The external id is looked up later as a path segment (get_customer_by_external_or_internal_id), so
     # the same rule as for ids keeps a customer from becoming unreachable.
     check_path_segment(f"{argument}.externalId", fields["externalId"])
-    if isinstance(value, CustomerUpdate):
-        return value
-    # Every field was checked above against the spec: the model is made without from_dict checking it again.
-    return CustomerUpdate(
-        **{attribute: fields[name] for name, attribute in _UPDATE_ATTRIBUTES if name in fields}
-    )
+    return value if isinstance(value, CustomerUpdate) else CustomerUpdate.from_dict(fields)
 
 
 # (API name, attribute) of each CustomerUpdate field.
