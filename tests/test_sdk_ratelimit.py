@@ -177,6 +177,23 @@ def test_a_429_before_any_rate_is_known_starts_from_what_was_sent() -> None:
     assert rates.window.blocked_for() == 1.0
 
 
+def test_a_call_that_waits_out_a_block_is_counted_once() -> None:
+    clock = Clock()
+    rates = limiter(clock)
+    rates.observe({})  # the API states no rate: calls are only counted per second
+    rates.window.block(0.3)  # a Retry-After in force (from a 429 of a call sent before the last change)
+    clock.now += 0.1
+    slot = rates.reserve("auto")
+    assert slot.wait == pytest.approx(0.2)
+    clock.now += slot.wait
+    slot = rates.confirm(slot, "auto")  # its turn, in the same second
+    assert slot.wait == 0
+
+    rates.rate_limited("auto", None, slot)
+
+    assert rates.rate("auto") == 0.5  # half of the one call sent in the last second, not of two
+
+
 def test_with_no_header_ever_the_auto_rate_comes_back_up_after_a_429() -> None:
     clock = Clock()
     rates = limiter(clock)

@@ -57,6 +57,9 @@ class Slot(NamedTuple):
     wait: float
     token: Any = None
     epoch: int = 0
+    counted: bool = False
+    """Counted already in the per-second count of "auto" with no rate (so waiting out a block and taking the
+    slot again does not count the call twice)."""
 
 
 class Window(Protocol):
@@ -246,15 +249,16 @@ class RateLimiter:
             self._learn(shared, share=False)
         return self._auto
 
-    def reserve(self, setting: RateLimit) -> Slot:
-        """A slot for one call under `setting` (its `wait` is 0 to go at once)."""
+    def reserve(self, setting: RateLimit, counted: bool = False) -> Slot:
+        """A slot for one call under `setting` (its `wait` is 0 to go at once); `counted`: the call was counted
+        per second already (by the slot it is taking again)."""
         epoch = self._epoch
         rate = self.rate(setting)
         if rate is not None:
             slot = self.window.reserve(*_shape(rate))
             return Slot(slot.wait, slot.token, epoch)
         if setting == "auto" and self._states_no_rate:
-            return self._unlimited(epoch)
+            return self._unlimited(epoch, counted)
         if setting == "auto":
             now = self._clock()
             with self._lock:
@@ -270,7 +274,7 @@ class RateLimiter:
                 self._probe, self._probe_since = slot.token, self._clock()
         return Slot(slot.wait, slot.token, epoch)
 
-    def _unlimited(self, epoch: int) -> Slot:
+    def _unlimited(self, epoch: int, counted: bool) -> Slot:
         """With "auto", when the API states no rate and no 429 taught one: only a Retry-After holds calls back.
         The calls are counted per second (not in the window), to start from after a first 429."""
         now = self._clock()
@@ -278,13 +282,14 @@ class RateLimiter:
         if second != self._second:
             self._last_second = self._this_second if second == self._second + 1 else 0
             self._second, self._this_second = second, 0
-        self._this_second += 1
-        return Slot(self.window.blocked_for(), None, epoch)
+        if not counted:
+            self._this_second += 1
+        return Slot(self.window.blocked_for(), None, epoch, counted=True)
 
     def confirm(self, slot: Slot, setting: RateLimit) -> Slot:
         """At the time of `slot`: go (wait 0), or a later slot if the window or a block says so."""
         if slot.token is None:  # held while the first call learns the rate (or only blocked): take a slot now
-            return self.reserve(setting)
+            return self.reserve(setting, slot.counted)
         rate = self.rate(setting)
         confirmed = self.window.confirm(slot, *(_shape(rate) if rate is not None else (_UNLIMITED, 1.0)))
         return Slot(confirmed.wait, confirmed.token, slot.epoch)
