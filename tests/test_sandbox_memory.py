@@ -385,3 +385,38 @@ def test_a_client_waiting_for_100_continue_is_not_timed_out() -> None:
         200,
         {"id": id, "externalId": "c-2", "active": True, "enabled": True},
     )
+
+
+def test_a_pipelined_request_waiting_behind_a_slow_answer_is_not_timed_out() -> None:
+    """The sandbox stops reading a connection while it answers the request before (here held by a delay
+    fault): a body sent in time but not yet read is the sandbox's wait, not the client's."""
+    body = b'{"externalId": "c-2"}'
+    with SandboxServer(Settings(seed=(), request_timeout=0.5)) as server:
+        id = httpx.post(server.url + "/_sandbox/customers", json={"externalId": "c-1"}, headers=KEY).json()[
+            "id"
+        ]
+        httpx.post(server.url + "/_sandbox/faults", json={"delay": 1.2}, headers=KEY)
+        key = KEY["x-api-key"].encode()
+        with connect(server.url) as sock:
+            sock.sendall(
+                b"GET /v3/ledger/customer/%s HTTP/1.1\r\nHost: x\r\nx-api-key: %s\r\n\r\n"
+                % (id.encode(), key)
+                + b"PUT /v3/ledger/customer/%s HTTP/1.1\r\nHost: x\r\nx-api-key: %s\r\n"
+                b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                % (id.encode(), key, len(body))
+            )
+            time.sleep(0.1)
+            sock.sendall(body)  # the whole request, 0.1 s after its first byte
+            data = read_answer(sock)
+            first, rest = data[: answer_length(data)], data[answer_length(data) :]
+            while b"\r\n\r\n" not in rest or len(rest) < answer_length(rest):
+                chunk = sock.recv(65536)
+                assert chunk, f"closed after {rest!r}"
+                rest += chunk
+            second = rest[: answer_length(rest)]
+
+    assert parse_answer(first)[0] == 200
+    assert parse_answer(second)[::2] == (
+        200,
+        {"id": id, "externalId": "c-2", "active": True, "enabled": True},
+    )

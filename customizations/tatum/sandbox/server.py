@@ -9,8 +9,9 @@ uvicorn runs its httptools protocol (llhttp, the HTTP parser of Node.js), extend
 - refuse a request head (request line and headers) longer than `MAX_HEAD_BYTES` with a JSON 431, so a client
   cannot grow the server's memory with endless headers;
 - give a client `Settings.request_timeout` seconds to send a whole request (head and body) from its first
-  byte, or from the opening of the connection for the first one; past it, a JSON 408 (or, if nothing of a
-  request came, no answer) and the connection closes, so a client cannot hold memory by never finishing;
+  byte, or from the opening of the connection for the first one (the time the sandbox itself is not reading,
+  behind a slow answer or a 100 Continue it holds back, does not count); past it, a JSON 408 (or, if nothing
+  of a request came, no answer) and the connection closes, so a client cannot hold memory by never finishing;
 - keep at most `Settings.max_connections` connections open: one more is closed as soon as it opens.
 """
 
@@ -140,6 +141,12 @@ def _protocol_class(sandbox: Sandbox) -> type[asyncio.Protocol]:
                 return
             if not self._head_open and self.cycle is not None and self.cycle.waiting_for_100_continue:
                 self._arm()  # the client waits for the sandbox's 100 Continue (a delay fault): not its fault
+                return
+            if self.flow.read_paused and not self.flow.write_paused:
+                # The sandbox stopped reading (an answer before this request is still on its way, or the body
+                # read so far waits for the application): not the client's time. A client that stops
+                # reading answers is still timed out (its connection would otherwise be held for good).
+                self._arm()
                 return
             answered = not self._head_open and self.cycle is not None and self.cycle.response_started
             if self._receiving and not answered:
