@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypedDict, TypeVar
 import httpx
 
 from . import _body, _config, _deadline
-from ._config import Settings
+from ._config import RateLimit, Settings
 from ._constants import LOGGER_NAME, OWN_CLIENT_HEADERS
 from ._credits import Meter
 from ._ratelimit import RateLimiter, Slot
@@ -225,8 +225,6 @@ class Pipeline:
 
     def _attempt_timeout(self, plan: _Plan[Any]) -> float | None:
         """Cap each step of the next attempt at the time left before the deadline; that time, or None."""
-        if plan.attempts.deadline_at is None:  # the common case, without a call
-            return None
         left = plan.attempts.remaining()
         if left is not None:
             capped = {
@@ -262,14 +260,14 @@ class Pipeline:
         plan.truncated = truncated
         return plan.attempts.answered(plan.request, response, self.clock() - started, truncated)
 
-    def _after_answer(self, plan: _Plan[Any], response: httpx.Response, wait: Wait | None) -> None:
-        """The rate limiter learns from an answer: its stated rate, and a 429's block. Run through
-        `_after_the_call`, as Redis work after a call was sent must be."""
-        if self.settings.rate_limit is None:
-            return
+    def _after_answer(
+        self, setting: RateLimit, plan: _Plan[Any], response: httpx.Response, wait: Wait | None
+    ) -> None:
+        """The rate limiter (on, under `setting`) learns from an answer: its stated rate, and a 429's block.
+        Run through `_after_the_call`, as Redis work after a call was sent must be."""
         self.limiter.observe(response.headers)
         if wait is not None and wait.rate_limited:
-            self.limiter.rate_limited(self.settings.rate_limit, wait.retry_after, plan.slot)
+            self.limiter.rate_limited(setting, wait.retry_after, plan.slot)
 
     def _result(self, plan: _Plan[T]) -> ApiResponse[T]:
         """The call's ApiResponse once its attempts are over, or its exception."""
@@ -380,7 +378,9 @@ class SyncPipeline(Pipeline):
             return plan.attempts.failed(plan.request, error, self.clock() - started)
         self._went(plan)
         wait = self._answered(plan, response, truncated, started)
-        _after_the_call(self._after_answer, plan, response, wait)
+        setting = self.settings.rate_limit
+        if setting is not None:
+            _after_the_call(self._after_answer, setting, plan, response, wait)
         return wait
 
     def _went(self, plan: _Plan[Any]) -> None:
@@ -499,8 +499,10 @@ class AsyncPipeline(Pipeline):
             ) from error
         await self._went(plan)
         wait = self._answered(plan, response, truncated, started)
-        blocking = self.limiter.window.blocking_io
-        await self._io(blocking, _after_the_call, self._after_answer, plan, response, wait)
+        setting = self.settings.rate_limit
+        if setting is not None:  # (no thread for Redis work there is none of)
+            blocking = self.limiter.window.blocking_io
+            await self._io(blocking, _after_the_call, self._after_answer, setting, plan, response, wait)
         return wait
 
     async def _went(self, plan: _Plan[Any]) -> None:
