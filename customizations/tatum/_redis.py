@@ -35,16 +35,27 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 """
 """The start of every script that needs the time: `now`, in seconds, on Redis's clock (one clock for the fleet)."""
 
+_NOT_BEFORE_THE_BLOCK = """local at = now
+local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
+if blocked > at then at = blocked end
+"""
+"""`at`: now, or the end of the key's Retry-After block (KEYS[2]) if later."""
+
+_TAKE_AT = """redis.call('ZADD', KEYS[1], at, member)
+redis.call('PEXPIRE', KEYS[1], math.ceil((at - now + period) * 1000) + 1000)
+return tostring(at - now)
+"""
+"""`member` takes the slot at `at` in the window (KEYS[1]); the script returns the seconds to wait."""
+
 # A slot in the window: the same rule as tatum._ratelimit.MemoryWindow.reserve, on Redis's clock.
 # KEYS: the window (sorted set: reserved times), the block (Retry-After). ARGV: burst, period, member.
 _RESERVE = (
     _NOW
-    + """local burst, period = tonumber(ARGV[1]), tonumber(ARGV[2])
+    + """local burst, period, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - period)
-local at = now
-local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
-if blocked > at then at = blocked end
-local n = redis.call('ZCARD', KEYS[1])
+"""
+    + _NOT_BEFORE_THE_BLOCK
+    + """local n = redis.call('ZCARD', KEYS[1])
 if n >= burst then
   local e = redis.call('ZRANGE', KEYS[1], n - burst, n - burst, 'WITHSCORES')
   at = math.max(at, tonumber(e[2]) + period)
@@ -53,32 +64,27 @@ if n > 0 then
   local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
   at = math.max(at, tonumber(last[2]))
 end
-redis.call('ZADD', KEYS[1], at, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], math.ceil((at - now + period) * 1000) + 1000)
-return tostring(at - now)
 """
+    + _TAKE_AT
 )
 
 # A reserved slot confirmed at its time (the same rule as tatum._ratelimit.MemoryWindow.confirm).
 # KEYS: the window, the block. ARGV: member, burst, period. Returns the seconds to wait (0: go now).
 _CONFIRM = (
     _NOW
-    + """local burst, period = tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREM', KEYS[1], ARGV[1])
-local at = now
-local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
-if blocked > at then at = blocked end
-for _ = 1, 1000 do  -- `at` moves later on every round; bounded all the same
+    + """local member, burst, period = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREM', KEYS[1], member)
+"""
+    + _NOT_BEFORE_THE_BLOCK
+    + """for _ = 1, 1000 do  -- `at` moves later on every round; bounded all the same
   local low = string.format('(%.6f', at - period)
   local inside = redis.call('ZRANGEBYSCORE', KEYS[1], low, string.format('%.6f', at), 'WITHSCORES')
   local n = #inside / 2
   if n < burst then break end
   at = math.max(tonumber(inside[2 * (n - burst + 1)]) + period, at + 0.000001)
 end
-redis.call('ZADD', KEYS[1], at, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], math.ceil((at - now + period) * 1000) + 1000)
-return tostring(at - now)
 """
+    + _TAKE_AT
 )
 
 # KEYS: the window. ARGV: member. The call was answered: it counts from now (only ever later).
