@@ -5,12 +5,12 @@ One `RateLimiter` per API key and base URL (and clock) per process, shared by ev
 whole fleet shares it.
 
 The window is a moving one, like the API's: at most `burst` calls in any `period` seconds, where `burst` is the
-rate rounded down (at least 1) and `period` is `burst / rate` seconds plus a small margin for jitter. Each call
-reserves the earliest slot the window allows, in arrival order, and sleeps until then; when it wakes it confirms
-the slot against the window as it is then (a 429 may have blocked the key meanwhile), and once answered it counts
-from the moment its answer came: the API counted it at some time before that, never after, so calls on a slow
-connection (a first call, a new TLS handshake) cannot let a later one in too early. Nothing polls, and a call
-that is cancelled while it waits gives its slot back. A 429 blocks the key for its `Retry-After` (every call
+rate rounded down (at least 1) and `period` is `burst / rate` seconds plus a small margin (RATE_LIMIT_MARGIN).
+Each call reserves the earliest slot the window allows, in arrival order, and sleeps until then; when it wakes it
+confirms the slot against the window as it is then (a 429 may have blocked the key meanwhile), and once answered
+it counts from the moment its answer came: the API counted it at some time before that, never after, so calls on
+a slow connection (a first call, a new TLS handshake) cannot let a later one in too early. Nothing polls, and a
+call that is cancelled while it waits gives its slot back. A 429 blocks the key for its `Retry-After` (every call
 waiting on the key waits for it too) and, with `rate_limit="auto"`, halves the rate, which then comes back up.
 
 No I/O here but the window's own (Redis); the pipelines do the sleeping. Decisions take the time from `clock`,
@@ -257,16 +257,14 @@ class RateLimiter:
         if rate is not None:
             slot = self.window.reserve(*_shape(rate))
             return Slot(slot.wait, slot.token, epoch)
-        if setting == "auto" and self._states_no_rate:
-            return self._unlimited(epoch, counted)
-        if setting == "auto":
+        probing = setting == "auto"  # a fixed rate needs no answer to learn from
+        if probing:
+            if self._states_no_rate:
+                return self._unlimited(epoch, counted)
             now = self._clock()
             with self._lock:
                 if self._probe is not None and now - self._probe_since < _PROBE_HOLD:
                     return Slot(_PROBE_POLL, None, epoch)  # wait for the answer of the call that went first
-                probing = True
-        else:
-            probing = False
         # Not known yet: count the call, so the window holds it once the rate is learnt.
         slot = self.window.reserve(_UNLIMITED, 1.0)
         if probing:
