@@ -60,9 +60,8 @@ def authentication(error: AuthenticationError, network: str) -> str:
     return safe.text(text)
 
 
-def with_request_id(text: str, request_id: str | None) -> str:
-    """`text [request id ...]`: the id a person quotes to Tatum's support, as the SDK's errors show it."""
-    return _with_request_id(text, request_id)
+with_request_id = _with_request_id
+"""`text [request id ...]`: the id a person quotes to Tatum's support, as the SDK's errors show it."""
 
 
 def reason(error: TatumError) -> str:

@@ -77,8 +77,8 @@ def customers_table(customers: Iterable[Customer], title: str | None = None) -> 
         longest_word = max(len(word) for word in title.split())
         table.add_column(title, no_wrap=name == "id", overflow="fold", min_width=longest_word)
     for customer in customers:
-        data = safe.scrub(customer.to_dict())
-        table.add_row(*(cell(data.get(name)) for name in CUSTOMER_FIELDS))
+        data = customer.to_dict()
+        table.add_row(*(cell(data.get(name)) for name in CUSTOMER_FIELDS))  # cell() escapes and scrubs
     return table
 
 
@@ -101,9 +101,10 @@ def customer_card(customer: Customer) -> Table:
     table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     table.add_column(style="bold")
     table.add_column(overflow="fold")  # wrapped, never cut short, as in the table
-    data = safe.scrub(customer.to_dict())  # before heading() changes the names the API chose
+    data = customer.to_dict()
     for name in (*CUSTOMER_FIELDS, *sorted(set(data) - set(CUSTOMER_FIELDS))):
-        table.add_row(Text(safe.text(heading(name))), cell(data.get(name)))  # a name the API may choose
+        # A name the API may choose: scrubbed before heading() changes it; cell() scrubs the value.
+        table.add_row(Text(safe.text(heading(safe.scrub(name)))), cell(data.get(name)))
     return table
 
 
