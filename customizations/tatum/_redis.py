@@ -179,12 +179,13 @@ class SharedState:
 
     def run(self, script: str, keys: list[str], args: list[Any]) -> Any:
         """Run one of the scripts; SharedStateError if Redis cannot be reached."""
-        return self._call(lambda: self._scripts[script](keys=keys, args=args))
+        return self.call(lambda: self._scripts[script](keys=keys, args=args))
 
     def get(self, key: str) -> Any:
-        return self._call(lambda: self.client.get(key))
+        return self.call(lambda: self.client.get(key))
 
-    def _call(self, work: Callable[[], T]) -> T:
+    def call(self, work: Callable[[], T]) -> T:
+        """`work()`, a Redis command of the caller's (SharedStateError if Redis cannot be reached)."""
         try:
             return work()
         except self._errors as error:
@@ -235,7 +236,7 @@ class RedisWindow:
         self._shared.run("went", [self._window], [slot.token])
 
     def release(self, slot: Slot) -> None:
-        self._shared._call(lambda: self._shared.client.zrem(self._window, slot.token))
+        self._shared.call(lambda: self._shared.client.zrem(self._window, slot.token))
 
     def block(self, seconds: float) -> None:
         self._shared.run("block", [self._block], [repr(seconds)])
@@ -254,7 +255,7 @@ class RedisWindow:
             return None
 
     def share_rate(self, rate: float) -> None:
-        self._shared._call(lambda: self._shared.client.set(self._rate, repr(rate), ex=_SHARED_RATE_TTL))
+        self._shared.call(lambda: self._shared.client.set(self._rate, repr(rate), ex=_SHARED_RATE_TTL))
 
 
 class RedisCreditMeter:
