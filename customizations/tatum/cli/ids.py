@@ -2,8 +2,9 @@
 
 A file holds one id a line; blank lines, lines starting with `#`, and anything after ` #` on a line are
 ignored. A line that is a JSON object gives its `id`, so the JSON lines of `tatum customer list --json`,
-`export` or a bulk run's results can be piped in as they are. Each id is checked with the SDK's own validation (the same code a call runs before sending), so a
-bad id is a usage error that names it and where it came from, and nothing is sent.
+`export` or a bulk run's results can be piped in as they are. Each id is checked with the SDK's own validation
+(the same code a call runs before sending), so a bad id is a usage error that names it and where it came from,
+and nothing is sent.
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
 """`--journal FILE`: what a bulk run has finished, so that an interrupted run resumes where it stopped.
 
-The file is JSON lines. The first says what the run does and where:
-`{"journal": "tatum customer", "operation": "disable_customer", "network": "mainnet", "baseUrl": "..."}`;
-then one line per id as its call ends, as the run's JSON results: `{"id": "...", "result": "done"}` (or
-`"already"`, or `"failed"` with `errorCode`, `message` and `requestId` when the API gave them). Each line is
-flushed as it is written, so the journal is never behind what was sent by more than the calls in flight. A resumed run skips the ids whose last result is done or already, and
-sends the failed ones again. A journal of another operation, network or base URL is refused (it would skip
-the wrong ids), as is one in use by another run (an exclusive lock, where the system has `fcntl`). A file
-that is not a journal of this run is never changed: a last line cut short by a killed run is dropped only
-once the rest has been read as this run's journal. The file is read and cut in bytes, whatever its line ends.
+The file is JSON lines. The first says what the run does and where: `{"journal": "tatum customer",
+"operation": "disable_customer", "network": "mainnet", "baseUrl": "..."}`; then one line per id as its call
+ends, as the run's JSON results: `{"id": "...", "result": "done"}` (or `"already"`, or `"failed"` with
+`errorCode`, `message` and `requestId` when the API gave them). Each line is flushed as it is written, so the
+journal is never behind what was sent by more than the calls in flight. A resumed run skips the ids whose last
+result is done or already, and sends the failed ones again. A journal of another operation, network or base
+URL is refused (it would skip the wrong ids), as is one in use by another run (an exclusive lock, where the
+system has `fcntl`). A file that is not a journal of this run is never changed: a last line cut short by a
+killed run is dropped only once the rest has been read as this run's journal. The file is read and cut in
+bytes, whatever its line ends.
 """
 
 from __future__ import annotations
