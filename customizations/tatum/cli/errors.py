@@ -60,8 +60,10 @@ def authentication(error: AuthenticationError, network: str) -> str:
     return safe.text(text)
 
 
-with_request_id = _with_request_id
-"""`text [request id ...]`: the id a person quotes to Tatum's support, as the SDK's errors show it."""
+def with_request_id(text: str, request_id: str | None) -> str:
+    """`text [request id ...]`: the id a person quotes to Tatum's support, as the SDK's errors show it (a
+    function of this module's API, as it was; the SDK's formatter does the work)."""
+    return _with_request_id(text, request_id)
 
 
 def reason(error: TatumError) -> str:
